@@ -1,0 +1,73 @@
+//===- KernelLowering.cpp - rule table and shared helpers ----------------===//
+#include "codegen/cpp/KernelLowering.h"
+
+#include "dialects/onnx/OnnxDialect.h"
+#include "dialects/onnx/ShapeInference/ShapeHelpers.h"
+
+#include "llvm/Support/raw_ostream.h"
+#include <cmath>
+
+using namespace mlir;
+
+std::string onnxc::cType(Type t) {
+  if (t.isF32()) return "float";
+  if (t.isF64()) return "double";
+  if (t.isF16()) return "onnxc::f16";
+  if (t.isBF16()) return "onnxc::bf16";
+  if (t.isInteger(1)) return "bool";
+  if (auto i = dyn_cast<IntegerType>(t)) {
+    std::string base = i.isUnsigned() ? "uint" : "int";
+    return base + std::to_string(i.getWidth()) + "_t";
+  }
+  return "";
+}
+
+std::string onnxc::dimsOf(ArrayRef<int64_t> shape) {
+  std::string s = "onnxc::dims<";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + ">";
+}
+
+RankedTensorType onnxc::tensorType(Value v) {
+  return v ? dyn_cast<RankedTensorType>(v.getType()) : nullptr;
+}
+
+std::string onnxc::dimsOf(Value v) { return dimsOf(tensorType(v).getShape()); }
+
+std::string onnxc::floatLiteral(double v) {
+  if (std::isnan(v))
+    return "NAN";
+  if (std::isinf(v))
+    return v > 0 ? "INFINITY" : "-INFINITY";
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.9g", v);
+  std::string s = buf;
+  if (s.find_first_of(".en") == std::string::npos)
+    s += ".0";
+  return s + "f";
+}
+
+const onnxc::LoweringRule *onnxc::lookupLoweringRule(Operation *op) {
+  static const llvm::StringMap<LoweringRule> rules = [] {
+    llvm::StringMap<LoweringRule> r;
+    addElementwiseRules(r);
+    addTensorRules(r);
+    addNNRules(r);
+    return r;
+  }();
+  StringRef name = op->getName().getStringRef();
+  name.consume_front("onnx.");
+  auto it = rules.find(name);
+  return it == rules.end() ? nullptr : &it->second;
+}
+
+int64_t onnxc::scratchBytes(Operation *op) {
+  if (isa<onnx::LSTMOp>(op)) {
+    auto x = tensorType(op->getOperand(0));
+    int64_t hidden = intAttr(op, "hidden_size", 0);
+    int64_t batch = x.getDimSize(1);
+    return 6 * hidden * batch * (x.getElementType().getIntOrFloatBitWidth() / 8);
+  }
+  return 0;
+}

@@ -1,0 +1,65 @@
+//===- KernelLowering.h - onnx ops to kernel template calls --------------===//
+//
+// Each op lowers to one or more calls of a template in templates/onnxc,
+// instantiated on the op's static shapes and attributes. A lowering rule
+// fills `KernelCall`s with the callee (template arguments included) and the
+// C++ argument expressions, which name planned buffers.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ONNXC_CODEGEN_CPP_KERNELLOWERING_H
+#define ONNXC_CODEGEN_CPP_KERNELLOWERING_H
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace onnxc {
+
+struct KernelCall {
+  std::string callee;
+  std::vector<std::string> args;
+};
+
+/// What a rule can ask of the lowering pass.
+class LoweringContext {
+public:
+  virtual ~LoweringContext() = default;
+  /// C++ expression of the buffer holding `v` (`nullptr` for an absent
+  /// value), typed as a pointer to its element type.
+  virtual std::string buffer(mlir::Value v) = 0;
+  /// A weights-blob constant made at compile time (e.g. a transposed weight).
+  virtual std::string newConstant(mlir::DenseElementsAttr value,
+                                  llvm::StringRef hint) = 0;
+  /// C++ expression of the op's scratch buffer (see scratchBytes).
+  virtual std::string scratch(mlir::Operation *op, mlir::Type elementType) = 0;
+};
+
+using LoweringRule = std::function<mlir::LogicalResult(
+    mlir::Operation *, LoweringContext &, std::vector<KernelCall> &)>;
+
+/// The rule for `op`, or null when the op is not supported yet.
+const LoweringRule *lookupLoweringRule(mlir::Operation *op);
+
+/// Temporary bytes `op`'s kernel needs in the arena.
+int64_t scratchBytes(mlir::Operation *op);
+
+// Shared formatting helpers for rules.
+std::string cType(mlir::Type elementType);
+std::string dimsOf(llvm::ArrayRef<int64_t> shape);
+std::string dimsOf(mlir::Value v);
+std::string floatLiteral(double v);
+mlir::RankedTensorType tensorType(mlir::Value v);
+
+/// Rule tables, one per family.
+void addElementwiseRules(llvm::StringMap<LoweringRule> &rules);
+void addTensorRules(llvm::StringMap<LoweringRule> &rules);
+void addNNRules(llvm::StringMap<LoweringRule> &rules);
+
+} // namespace onnxc
+
+#endif

@@ -1,0 +1,24 @@
+//===- LowerToEmitC.h - the onnx graph as an EmitC function --------------===//
+#ifndef ONNXC_CODEGEN_CPP_LOWERTOEMITC_H
+#define ONNXC_CODEGEN_CPP_LOWERTOEMITC_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+#include <memory>
+#include <string>
+
+namespace onnxc {
+
+/// Replaces the main graph function by `emitc.func @<prefix>_graph`: one
+/// kernel call per op, every activation a view into the planned arena,
+/// every constant a view into the weights blob (kept as the module attribute
+/// `onnxc.weights`). I/O names, types, arena and weight sizes become module
+/// attributes the header is written from.
+std::unique_ptr<mlir::Pass> createLowerToEmitCPass(std::string prefix);
+
+/// Makes `name` a valid, unique-looking C identifier.
+std::string sanitizeIdentifier(llvm::StringRef name);
+
+} // namespace onnxc
+
+#endif

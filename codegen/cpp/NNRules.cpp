@@ -1,0 +1,447 @@
+//===- NNRules.cpp - convolution, pooling, matmul, normalization, RNN ----===//
+#include "codegen/cpp/KernelLowering.h"
+
+#include "dialects/onnx/ShapeInference/ShapeHelpers.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+using namespace mlir;
+using namespace onnxc;
+
+namespace {
+
+std::string str(int64_t v) { return std::to_string(v); }
+
+LogicalResult requireFloat(Operation *op, Value v) {
+  Type t = elementType(v);
+  if (!isa<FloatType>(t) || cType(t).empty())
+    return op->emitError() << "not supported yet: element type " << t;
+  return success();
+}
+
+/// The window3d<...> geometry of a conv or pool op, spatial dims padded to 3
+/// at the front.
+FailureOr<std::string> windowOf(Operation *op, RankedTensorType x,
+                                RankedTensorType y, ArrayRef<int64_t> kernel) {
+  int64_t spatial = x.getRank() - 2;
+  if (spatial < 1 || spatial > 3)
+    return op->emitError() << "not supported yet: " << spatial
+                           << " spatial dimensions";
+  auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>(spatial, 1));
+  auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  StringRef autoPad = strAttr(op, "auto_pad", "NOTSET");
+  SmallVector<int64_t> in(3, 1), out(3, 1), k(3, 1), s(3, 1), p(3, 0), d(3, 1);
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t j = 3 - spatial + i;
+    in[j] = x.getDimSize(2 + i);
+    out[j] = y.getDimSize(2 + i);
+    k[j] = kernel[i];
+    s[j] = strides[i];
+    d[j] = dil[i];
+    p[j] = pads[i];
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t total = std::max<int64_t>(
+          0, (out[j] - 1) * s[j] + (k[j] - 1) * d[j] + 1 - in[j]);
+      p[j] = autoPad == "SAME_UPPER" ? total / 2 : (total + 1) / 2;
+    } else if (autoPad == "VALID") {
+      p[j] = 0;
+    }
+  }
+  std::string w = "onnxc::window3d<";
+  for (auto list : {in, out, k, s, p, d})
+    for (int64_t v : list)
+      w += str(v) + ",";
+  w.back() = '>';
+  return w;
+}
+
+LogicalResult convRule(Operation *op, LoweringContext &ctx,
+                       std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), w = op->getOperand(1), y = op->getResult(0);
+  if (failed(requireFloat(op, x)))
+    return failure();
+  auto xt = tensorType(x), wt = tensorType(w), yt = tensorType(y);
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  auto win = windowOf(op, xt, yt, kernel);
+  if (failed(win))
+    return failure();
+  Value b = op->getOperand(2);
+  calls.push_back({"onnxc::conv<" + str(xt.getDimSize(0)) + "," +
+                       str(xt.getDimSize(1)) + "," + str(yt.getDimSize(1)) +
+                       "," + str(intAttr(op, "group", 1)) + "," + *win + ">",
+                   {ctx.buffer(x), ctx.buffer(w),
+                    isNone(b) ? "static_cast<const " + cType(xt.getElementType()) +
+                                    "*>(nullptr)"
+                              : ctx.buffer(b),
+                    ctx.buffer(y)}});
+  return success();
+}
+
+LoweringRule poolRule(bool isMax) {
+  return [isMax](Operation *op, LoweringContext &ctx,
+                 std::vector<KernelCall> &calls) -> LogicalResult {
+    Value x = op->getOperand(0), y = op->getResult(0);
+    if (failed(requireFloat(op, x)))
+      return failure();
+    if (op->getNumResults() > 1 && !isNone(op->getResult(1)))
+      return op->emitError() << "not supported yet: the Indices output";
+    if (intAttr(op, "storage_order", 0) != 0)
+      return op->emitError() << "not supported yet: storage_order=1";
+    auto xt = tensorType(x), yt = tensorType(y);
+    auto kernel = *intsAttr(op, "kernel_shape");
+    auto win = windowOf(op, xt, yt, kernel);
+    if (failed(win))
+      return failure();
+    bool countPad = intAttr(op, "count_include_pad", 0) != 0;
+    calls.push_back({std::string("onnxc::pool<") + (isMax ? "true" : "false") +
+                         "," + (countPad ? "true" : "false") + "," +
+                         str(xt.getDimSize(0) * xt.getDimSize(1)) + "," + *win + ">",
+                     {ctx.buffer(x), ctx.buffer(y)}});
+    return success();
+  };
+}
+
+LoweringRule globalPoolRule(bool isMax) {
+  return [isMax](Operation *op, LoweringContext &ctx,
+                 std::vector<KernelCall> &calls) -> LogicalResult {
+    Value x = op->getOperand(0), y = op->getResult(0);
+    if (failed(requireFloat(op, x)))
+      return failure();
+    auto xt = tensorType(x);
+    int64_t nc = xt.getDimSize(0) * xt.getDimSize(1);
+    calls.push_back({std::string("onnxc::global_pool<") +
+                         (isMax ? "true" : "false") + "," + str(nc) + "," +
+                         str(nc ? xt.getNumElements() / nc : 0) + ">",
+                     {ctx.buffer(x), ctx.buffer(y)}});
+    return success();
+  };
+}
+
+/// A constant matrix stored transposed, for kernels that stream rows.
+DenseElementsAttr transposed(DenseElementsAttr m) {
+  auto t = cast<RankedTensorType>(m.getType());
+  int64_t rows = t.getDimSize(0), cols = t.getDimSize(1);
+  int64_t bytes = t.getElementTypeBitWidth() / 8;
+  ArrayRef<char> raw = m.getRawData();
+  if (m.isSplat() || bytes == 0)
+    return nullptr;
+  std::vector<char> out(raw.size());
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      memcpy(&out[(j * rows + i) * bytes], &raw[(i * cols + j) * bytes], bytes);
+  return DenseElementsAttr::getFromRawBuffer(
+      RankedTensorType::get({cols, rows}, t.getElementType()), out);
+}
+
+LogicalResult gemmRule(Operation *op, LoweringContext &ctx,
+                       std::vector<KernelCall> &calls) {
+  Value a = op->getOperand(0), b = op->getOperand(1), c = op->getOperand(2),
+        y = op->getResult(0);
+  if (failed(requireFloat(op, a)))
+    return failure();
+  bool ta = intAttr(op, "transA", 0), tb = intAttr(op, "transB", 0);
+  auto at = tensorType(a), yt = tensorType(y);
+  int64_t m = yt.getDimSize(0), n = yt.getDimSize(1);
+  int64_t k = at.getDimSize(ta ? 0 : 1);
+  std::string bBuf;
+  // A constant B^T is stored as B once at compile time, so the kernel
+  // streams rows of B instead of taking dot products.
+  DenseElementsAttr bConst = constantValue(b);
+  if (tb && bConst)
+    if (DenseElementsAttr bt = transposed(bConst)) {
+      bBuf = ctx.newConstant(bt, "transposed");
+      tb = false;
+    }
+  if (bBuf.empty())
+    bBuf = ctx.buffer(b);
+  std::string cDims = isNone(c) ? "onnxc::dims<0>" : dimsOf(c);
+  std::string cBuf = isNone(c) ? "static_cast<const " + cType(at.getElementType()) +
+                                     "*>(nullptr)"
+                               : ctx.buffer(c);
+  calls.push_back({"onnxc::gemm<" + str(m) + "," + str(n) + "," + str(k) + "," +
+                       (ta ? "true" : "false") + "," + (tb ? "true" : "false") +
+                       "," + cDims + ">",
+                   {ctx.buffer(a), bBuf, cBuf, ctx.buffer(y),
+                    floatLiteral(floatAttr(op, "alpha", 1.0f)),
+                    floatLiteral(floatAttr(op, "beta", 1.0f))}});
+  return success();
+}
+
+LogicalResult matmulRule(Operation *op, LoweringContext &ctx,
+                         std::vector<KernelCall> &calls) {
+  Value a = op->getOperand(0), b = op->getOperand(1), y = op->getResult(0);
+  if (cType(elementType(a)).empty() || elementType(a).isInteger(1))
+    return op->emitError() << "not supported yet: element type " << elementType(a);
+  SmallVector<int64_t> as(tensorType(a).getShape()), bs(tensorType(b).getShape());
+  if (as.size() == 1)
+    as.insert(as.begin(), 1);
+  if (bs.size() == 1)
+    bs.push_back(1);
+  int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
+  SmallVector<int64_t> aBatch(as.begin(), as.end() - 2), bBatch(bs.begin(), bs.end() - 2);
+  Shape batch;
+  (void)broadcastShapes({Shape(aBatch.begin(), aBatch.end()),
+                         Shape(bBatch.begin(), bBatch.end())},
+                        batch);
+  calls.push_back({"onnxc::matmul<" + dimsOf(batch) + "," + dimsOf(aBatch) + "," +
+                       dimsOf(bBatch) + "," + str(m) + "," + str(n) + "," +
+                       str(k) + ">",
+                   {ctx.buffer(a), ctx.buffer(b), ctx.buffer(y)}});
+  return success();
+}
+
+LogicalResult batchNormRule(Operation *op, LoweringContext &ctx,
+                            std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), y = op->getResult(0);
+  if (failed(requireFloat(op, x)))
+    return failure();
+  if (intAttr(op, "training_mode", 0))
+    return op->emitError() << "not supported yet: training_mode=1";
+  auto xt = tensorType(x);
+  int64_t n = xt.getDimSize(0), c = xt.getRank() > 1 ? xt.getDimSize(1) : 1;
+  int64_t plane = n * c ? xt.getNumElements() / (n * c) : 0;
+  calls.push_back({"onnxc::batch_norm<" + str(n) + "," + str(c) + "," +
+                       str(plane) + ">",
+                   {ctx.buffer(x), ctx.buffer(op->getOperand(1)),
+                    ctx.buffer(op->getOperand(2)), ctx.buffer(op->getOperand(3)),
+                    ctx.buffer(op->getOperand(4)), ctx.buffer(y),
+                    floatLiteral(floatAttr(op, "epsilon", 1e-5f))}});
+  return success();
+}
+
+LogicalResult instanceNormRule(Operation *op, LoweringContext &ctx,
+                               std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), y = op->getResult(0);
+  if (failed(requireFloat(op, x)))
+    return failure();
+  auto xt = tensorType(x);
+  int64_t n = xt.getDimSize(0), c = xt.getDimSize(1);
+  calls.push_back({"onnxc::instance_norm<" + str(n) + "," + str(c) + "," +
+                       str(n * c ? xt.getNumElements() / (n * c) : 0) + ">",
+                   {ctx.buffer(x), ctx.buffer(op->getOperand(1)),
+                    ctx.buffer(op->getOperand(2)), ctx.buffer(y),
+                    floatLiteral(floatAttr(op, "epsilon", 1e-5f))}});
+  return success();
+}
+
+LogicalResult layerNormRule(Operation *op, LoweringContext &ctx,
+                            std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), y = op->getResult(0);
+  if (failed(requireFloat(op, x)))
+    return failure();
+  auto xt = tensorType(x);
+  int64_t axis = intAttr(op, "axis", -1);
+  if (axis < 0)
+    axis += xt.getRank();
+  int64_t inner = 1;
+  for (int64_t i = axis; i < xt.getRank(); ++i)
+    inner *= xt.getDimSize(i);
+  int64_t outer = inner ? xt.getNumElements() / inner : 0;
+  Value scale = op->getOperand(1), bias = op->getOperand(2);
+  auto count = [&](Value v) -> int64_t {
+    return isNone(v) ? 0 : tensorType(v).getNumElements();
+  };
+  if ((count(scale) != inner && count(scale) > 1) ||
+      (count(bias) != inner && count(bias) > 1))
+    return op->emitError() << "not supported yet: scale/bias broadcast over "
+                              "part of the normalized axes";
+  std::string t = cType(xt.getElementType());
+  auto opt = [&](unsigned i, const std::string &type) {
+    return op->getNumResults() > i && !isNone(op->getResult(i))
+               ? ctx.buffer(op->getResult(i))
+               : "static_cast<" + type + "*>(nullptr)";
+  };
+  if (op->getNumResults() > 1)
+    for (unsigned i = 1; i < op->getNumResults(); ++i)
+      if (!isNone(op->getResult(i)) && !elementType(op->getResult(i)).isF32())
+        return op->emitError() << "not supported yet: stash_type other than float";
+  calls.push_back({"onnxc::layer_norm<" + str(outer) + "," + str(inner) + "," +
+                       str(count(scale)) + "," + str(count(bias)) + ">",
+                   {ctx.buffer(x),
+                    isNone(scale) ? "static_cast<const " + t + "*>(nullptr)" : ctx.buffer(scale),
+                    isNone(bias) ? "static_cast<const " + t + "*>(nullptr)" : ctx.buffer(bias),
+                    ctx.buffer(y), opt(1, "float"), opt(2, "float"),
+                    floatLiteral(floatAttr(op, "epsilon", 1e-5f))}});
+  return success();
+}
+
+LoweringRule softmaxRule(StringRef kind) {
+  std::string k = kind.str();
+  return [k](Operation *op, LoweringContext &ctx,
+             std::vector<KernelCall> &calls) -> LogicalResult {
+    Value x = op->getOperand(0), y = op->getResult(0);
+    if (failed(requireFloat(op, x)))
+      return failure();
+    auto xt = tensorType(x);
+    int64_t rank = xt.getRank();
+    int64_t axis = intAttr(op, "axis", -1);
+    if (axis < 0)
+      axis += rank;
+    int64_t outer = 1, n = 1, inner = 1;
+    bool coerce = op->hasAttr("onnxc.coerce_2d");
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t d = xt.getDimSize(i);
+      if (i < axis)
+        outer *= d;
+      else if (i == axis || coerce)
+        n *= d;
+      else
+        inner *= d;
+    }
+    calls.push_back({"onnxc::softmax<onnxc::softmax_kind::" + k + "," + str(outer) +
+                         "," + str(n) + "," + str(inner) + ">",
+                     {ctx.buffer(x), ctx.buffer(y)}});
+    return success();
+  };
+}
+
+LoweringRule reduceRule(StringRef kind) {
+  std::string k = kind.str();
+  return [k](Operation *op, LoweringContext &ctx,
+             std::vector<KernelCall> &calls) -> LogicalResult {
+    Value x = op->getOperand(0), y = op->getResult(0);
+    auto xt = tensorType(x);
+    if (cType(xt.getElementType()).empty() || xt.getElementType().isInteger(1))
+      return op->emitError() << "not supported yet: element type "
+                             << xt.getElementType();
+    std::optional<SmallVector<int64_t>> axes = SmallVector<int64_t>();
+    if (op->getNumOperands() > 1 && !isNone(op->getOperand(1)))
+      axes = constantInts(op->getOperand(1));
+    if (!axes)
+      return op->emitError()
+             << "not supported yet: reduction axes computed at run time";
+    bool noop = intAttr(op, "noop_with_empty_axes", 0) != 0;
+    int64_t rank = xt.getRank();
+    SmallVector<int64_t> keep(xt.getShape());
+    if (axes->empty()) {
+      if (!noop)
+        for (auto &d : keep)
+          d = 1;
+    } else {
+      for (int64_t a : *axes)
+        keep[a < 0 ? a + rank : a] = 1;
+    }
+    if (tensorType(y).getNumElements() == 0)
+      return success();
+    calls.push_back({"onnxc::reduce<onnxc::reduce_kind::" + k + "," + dimsOf(xt.getShape()) +
+                         "," + dimsOf(keep) + ">",
+                     {ctx.buffer(x), ctx.buffer(y)}});
+    return success();
+  };
+}
+
+LoweringRule argRule(bool isMax) {
+  return [isMax](Operation *op, LoweringContext &ctx,
+                 std::vector<KernelCall> &calls) -> LogicalResult {
+    Value x = op->getOperand(0), y = op->getResult(0);
+    auto xt = tensorType(x);
+    if (cType(xt.getElementType()).empty())
+      return op->emitError() << "not supported yet: element type "
+                             << xt.getElementType();
+    int64_t axis = intAttr(op, "axis", 0);
+    if (axis < 0)
+      axis += xt.getRank();
+    int64_t outer = 1, inner = 1;
+    for (int64_t i = 0; i < xt.getRank(); ++i) {
+      if (i < axis) outer *= xt.getDimSize(i);
+      if (i > axis) inner *= xt.getDimSize(i);
+    }
+    calls.push_back({std::string("onnxc::arg_reduce<") + (isMax ? "true" : "false") +
+                         "," + (intAttr(op, "select_last_index", 0) ? "true" : "false") +
+                         "," + str(outer) + "," + str(xt.getDimSize(axis)) + "," +
+                         str(inner) + ">",
+                     {ctx.buffer(x), ctx.buffer(y)}});
+    return success();
+  };
+}
+
+LogicalResult cumsumRule(Operation *op, LoweringContext &ctx,
+                         std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), y = op->getResult(0);
+  auto xt = tensorType(x);
+  auto axisVals = constantInts(op->getOperand(1));
+  if (!axisVals || axisVals->size() != 1)
+    return op->emitError() << "not supported yet: axis computed at run time";
+  int64_t axis = (*axisVals)[0];
+  if (axis < 0)
+    axis += xt.getRank();
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < xt.getRank(); ++i) {
+    if (i < axis) outer *= xt.getDimSize(i);
+    if (i > axis) inner *= xt.getDimSize(i);
+  }
+  calls.push_back({std::string("onnxc::cumsum<") +
+                       (intAttr(op, "exclusive", 0) ? "true" : "false") + "," +
+                       (intAttr(op, "reverse", 0) ? "true" : "false") + "," +
+                       str(outer) + "," + str(xt.getDimSize(axis)) + "," +
+                       str(inner) + ">",
+                   {ctx.buffer(x), ctx.buffer(y)}});
+  return success();
+}
+
+LogicalResult lstmRule(Operation *op, LoweringContext &ctx,
+                       std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0);
+  if (failed(requireFloat(op, x)))
+    return failure();
+  if (intAttr(op, "layout", 0) != 0)
+    return op->emitError() << "not supported yet: layout=1";
+  if (op->getAttr("activations") || op->getAttr("clip") ||
+      intAttr(op, "input_forget", 0))
+    return op->emitError()
+           << "not supported yet: custom activations, clip or input_forget";
+  if (!isNone(op->getOperand(4)))
+    return op->emitError() << "not supported yet: sequence_lens";
+  auto xt = tensorType(x);
+  StringRef direction = strAttr(op, "direction", "forward");
+  int64_t dirs = direction == "bidirectional" ? 2 : 1;
+  std::string t = cType(xt.getElementType());
+  auto in = [&](unsigned i) {
+    return isNone(op->getOperand(i)) ? "static_cast<const " + t + "*>(nullptr)"
+                                     : ctx.buffer(op->getOperand(i));
+  };
+  auto out = [&](unsigned i) {
+    return isNone(op->getResult(i)) ? "static_cast<" + t + "*>(nullptr)"
+                                    : ctx.buffer(op->getResult(i));
+  };
+  calls.push_back({"onnxc::lstm<" + str(xt.getDimSize(0)) + "," +
+                       str(xt.getDimSize(1)) + "," + str(xt.getDimSize(2)) + "," +
+                       str(intAttr(op, "hidden_size", 0)) + "," + str(dirs) + "," +
+                       (direction == "reverse" ? "true" : "false") + ">",
+                   {ctx.buffer(x), in(1), in(2), in(3), in(5), in(6), in(7),
+                    out(0), out(1), out(2), ctx.scratch(op, xt.getElementType())}});
+  return success();
+}
+
+} // namespace
+
+void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
+  r["Conv"] = convRule;
+  r["MaxPool"] = poolRule(true);
+  r["AveragePool"] = poolRule(false);
+  r["GlobalAveragePool"] = globalPoolRule(false);
+  r["GlobalMaxPool"] = globalPoolRule(true);
+  r["Gemm"] = gemmRule;
+  r["MatMul"] = matmulRule;
+  r["BatchNormalization"] = batchNormRule;
+  r["InstanceNormalization"] = instanceNormRule;
+  r["LayerNormalization"] = layerNormRule;
+  r["Softmax"] = softmaxRule("softmax");
+  r["LogSoftmax"] = softmaxRule("log_softmax");
+  r["Hardmax"] = softmaxRule("hardmax");
+  r["ReduceSum"] = reduceRule("sum");
+  r["ReduceMean"] = reduceRule("mean");
+  r["ReduceMax"] = reduceRule("max");
+  r["ReduceMin"] = reduceRule("min");
+  r["ReduceProd"] = reduceRule("prod");
+  r["ReduceL1"] = reduceRule("l1");
+  r["ReduceL2"] = reduceRule("l2");
+  r["ReduceLogSum"] = reduceRule("log_sum");
+  r["ReduceLogSumExp"] = reduceRule("log_sum_exp");
+  r["ReduceSumSquare"] = reduceRule("sum_square");
+  r["ArgMax"] = argRule(true);
+  r["ArgMin"] = argRule(false);
+  r["CumSum"] = cumsumRule;
+  r["LSTM"] = lstmRule;
+}

@@ -1,0 +1,309 @@
+//===- TensorRules.cpp - data movement ops -------------------------------===//
+#include "codegen/cpp/KernelLowering.h"
+#include "codegen/cpp/MemoryPlanner.h"
+
+#include "dialects/onnx/ShapeInference/ShapeHelpers.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+using namespace mlir;
+using namespace onnxc;
+
+namespace {
+
+LogicalResult needsConstant(Operation *op, unsigned operand, StringRef what) {
+  return op->emitError() << "not supported yet: " << what
+                         << " computed at run time (operand " << operand
+                         << " must be a constant once shapes are bound)";
+}
+
+std::string axisSplit(Operation *op, RankedTensorType t, int64_t axis,
+                      int64_t &outer, int64_t &inner) {
+  outer = 1;
+  inner = 1;
+  for (int64_t i = 0; i < axis; ++i)
+    outer *= t.getDimSize(i);
+  for (int64_t i = axis + 1; i < t.getRank(); ++i)
+    inner *= t.getDimSize(i);
+  return "";
+}
+
+LogicalResult viewRule(Operation *op, LoweringContext &,
+                       std::vector<KernelCall> &) {
+  if (op->getNumResults() > 1 && !isNone(op->getResult(1)) &&
+      !op->getResult(1).use_empty())
+    return op->emitError() << "not supported yet: the mask output";
+  return success(); // shares its input's bytes
+}
+
+LogicalResult transposeRule(Operation *op, LoweringContext &ctx,
+                            std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), y = op->getResult(0);
+  auto t = tensorType(x);
+  SmallVector<int64_t> perm;
+  if (auto p = intsAttr(op, "perm"))
+    perm = *p;
+  else
+    for (int64_t i = t.getRank() - 1; i >= 0; --i)
+      perm.push_back(i);
+  calls.push_back({"onnxc::transpose<" + dimsOf(x) + "," + dimsOf(perm) + ">",
+                   {ctx.buffer(x), ctx.buffer(y)}});
+  return success();
+}
+
+LogicalResult concatRule(Operation *op, LoweringContext &ctx,
+                         std::vector<KernelCall> &calls) {
+  Value y = op->getResult(0);
+  auto yt = tensorType(y);
+  int64_t axis = intAttr(op, "axis", 0);
+  if (axis < 0)
+    axis += yt.getRank();
+  int64_t outer, inner;
+  axisSplit(op, yt, axis, outer, inner);
+  int64_t outChunk = yt.getDimSize(axis) * inner;
+  int64_t offset = 0;
+  for (Value in : op->getOperands()) {
+    int64_t chunk = tensorType(in).getDimSize(axis) * inner;
+    if (chunk > 0)
+      calls.push_back({"onnxc::concat_part<" + std::to_string(outer) + "," +
+                           std::to_string(chunk) + "," +
+                           std::to_string(outChunk) + "," +
+                           std::to_string(offset) + ">",
+                       {ctx.buffer(in), ctx.buffer(y)}});
+    offset += chunk;
+  }
+  return success();
+}
+
+/// Emits a strided slice of x into y given per-dim starts and steps.
+void emitSlice(LoweringContext &ctx, std::vector<KernelCall> &calls, Value x,
+               Value y, ArrayRef<int64_t> starts, ArrayRef<int64_t> steps) {
+  calls.push_back({"onnxc::slice<" + dimsOf(x) + "," + dimsOf(y) + "," +
+                       dimsOf(starts) + "," + dimsOf(steps) + ">",
+                   {ctx.buffer(x), ctx.buffer(y)}});
+}
+
+LogicalResult sliceRule(Operation *op, LoweringContext &ctx,
+                        std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), y = op->getResult(0);
+  auto t = tensorType(x);
+  auto starts = constantInts(op->getOperand(1));
+  auto ends = constantInts(op->getOperand(2));
+  if (!starts || !ends)
+    return needsConstant(op, 1, "slice bounds");
+  std::optional<SmallVector<int64_t>> axes, steps;
+  if (op->getNumOperands() > 3 && !isNone(op->getOperand(3)))
+    if (!(axes = constantInts(op->getOperand(3))))
+      return needsConstant(op, 3, "slice axes");
+  if (op->getNumOperands() > 4 && !isNone(op->getOperand(4)))
+    if (!(steps = constantInts(op->getOperand(4))))
+      return needsConstant(op, 4, "slice steps");
+  int64_t rank = t.getRank();
+  SmallVector<int64_t> begin(rank, 0), step(rank, 1);
+  for (size_t i = 0; i < starts->size(); ++i) {
+    int64_t axis = axes ? (*axes)[i] : int64_t(i);
+    if (axis < 0)
+      axis += rank;
+    int64_t dim = t.getDimSize(axis);
+    int64_t s = (*starts)[i], st = steps ? (*steps)[i] : 1;
+    if (s < 0)
+      s += dim;
+    s = st > 0 ? std::clamp<int64_t>(s, 0, dim) : std::clamp<int64_t>(s, 0, dim - 1);
+    begin[axis] = s;
+    step[axis] = st;
+  }
+  if (tensorType(y).getNumElements() == 0)
+    return success();
+  emitSlice(ctx, calls, x, y, begin, step);
+  return success();
+}
+
+LogicalResult splitRule(Operation *op, LoweringContext &ctx,
+                        std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0);
+  auto t = tensorType(x);
+  int64_t axis = intAttr(op, "axis", 0);
+  if (axis < 0)
+    axis += t.getRank();
+  int64_t offset = 0;
+  for (Value y : op->getResults()) {
+    if (isNone(y))
+      continue;
+    SmallVector<int64_t> begin(t.getRank(), 0), step(t.getRank(), 1);
+    begin[axis] = offset;
+    offset += tensorType(y).getDimSize(axis);
+    if (tensorType(y).getNumElements() > 0)
+      emitSlice(ctx, calls, x, y, begin, step);
+  }
+  return success();
+}
+
+LogicalResult gatherRule(Operation *op, LoweringContext &ctx,
+                         std::vector<KernelCall> &calls) {
+  Value data = op->getOperand(0), indices = op->getOperand(1),
+        y = op->getResult(0);
+  auto t = tensorType(data);
+  int64_t axis = intAttr(op, "axis", 0);
+  if (axis < 0)
+    axis += t.getRank();
+  int64_t outer, inner;
+  axisSplit(op, t, axis, outer, inner);
+  calls.push_back({"onnxc::gather<" + std::to_string(outer) + "," +
+                       std::to_string(t.getDimSize(axis)) + "," +
+                       std::to_string(inner) + "," +
+                       std::to_string(tensorType(indices).getNumElements()) + ">",
+                   {ctx.buffer(data), ctx.buffer(indices), ctx.buffer(y)}});
+  return success();
+}
+
+LogicalResult gatherElementsRule(Operation *op, LoweringContext &ctx,
+                                 std::vector<KernelCall> &calls) {
+  Value data = op->getOperand(0), indices = op->getOperand(1),
+        y = op->getResult(0);
+  int64_t axis = intAttr(op, "axis", 0);
+  if (axis < 0)
+    axis += tensorType(data).getRank();
+  calls.push_back({"onnxc::gather_elements<" + dimsOf(data) + "," + dimsOf(y) +
+                       "," + std::to_string(axis) + ">",
+                   {ctx.buffer(data), ctx.buffer(indices), ctx.buffer(y)}});
+  return success();
+}
+
+LogicalResult expandRule(Operation *op, LoweringContext &ctx,
+                         std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), y = op->getResult(0);
+  calls.push_back({"onnxc::expand<" + dimsOf(y) + "," + dimsOf(x) + ">",
+                   {ctx.buffer(x), ctx.buffer(y)}});
+  return success();
+}
+
+LogicalResult tileRule(Operation *op, LoweringContext &ctx,
+                       std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), y = op->getResult(0);
+  calls.push_back({"onnxc::tile<" + dimsOf(x) + "," + dimsOf(y) + ">",
+                   {ctx.buffer(x), ctx.buffer(y)}});
+  return success();
+}
+
+LogicalResult padRule(Operation *op, LoweringContext &ctx,
+                      std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), y = op->getResult(0);
+  auto t = tensorType(x);
+  auto pads = constantInts(op->getOperand(1));
+  if (!pads)
+    return needsConstant(op, 1, "pads");
+  int64_t rank = t.getRank();
+  SmallVector<int64_t> axes;
+  if (op->getNumOperands() > 3 && !isNone(op->getOperand(3))) {
+    auto a = constantInts(op->getOperand(3));
+    if (!a)
+      return needsConstant(op, 3, "pad axes");
+    for (int64_t v : *a)
+      axes.push_back(v < 0 ? v + rank : v);
+  } else {
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  }
+  SmallVector<int64_t> begin(rank, 0);
+  for (size_t i = 0; i < axes.size(); ++i)
+    begin[axes[i]] = (*pads)[i];
+  StringRef mode = strAttr(op, "mode", "constant");
+  if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap")
+    return op->emitError() << "unknown pad mode \"" << mode << "\"";
+  std::string value = op->getNumOperands() > 2 && !isNone(op->getOperand(2))
+                          ? ctx.buffer(op->getOperand(2))
+                          : "nullptr";
+  if (value == "nullptr")
+    value = "static_cast<const " + cType(t.getElementType()) + "*>(nullptr)";
+  calls.push_back({"onnxc::pad<" + dimsOf(x) + "," + dimsOf(y) + "," +
+                       dimsOf(begin) + ",onnxc::pad_mode::" + mode.str() + ">",
+                   {ctx.buffer(x), value, ctx.buffer(y)}});
+  return success();
+}
+
+LogicalResult constantOfShapeRule(Operation *op, LoweringContext &ctx,
+                                  std::vector<KernelCall> &calls) {
+  Value y = op->getResult(0);
+  auto t = tensorType(y);
+  DenseElementsAttr value;
+  if (auto v = op->getAttrOfType<DenseElementsAttr>("value"))
+    value = v;
+  else
+    value = DenseElementsAttr::get(RankedTensorType::get({1}, t.getElementType()),
+                                   FloatAttr::get(t.getElementType(), 0.0));
+  value = value.reshape(RankedTensorType::get({1}, t.getElementType()));
+  if (t.getNumElements() == 0)
+    return success();
+  calls.push_back({"onnxc::fill<" + std::to_string(t.getNumElements()) + ">",
+                   {ctx.newConstant(value, "fill"), ctx.buffer(y)}});
+  return success();
+}
+
+LogicalResult rangeRule(Operation *op, LoweringContext &ctx,
+                        std::vector<KernelCall> &calls) {
+  Value y = op->getResult(0);
+  calls.push_back({"onnxc::range<" + std::to_string(tensorType(y).getNumElements()) + ">",
+                   {ctx.buffer(op->getOperand(0)), ctx.buffer(op->getOperand(2)),
+                    ctx.buffer(y)}});
+  return success();
+}
+
+LogicalResult triluRule(Operation *op, LoweringContext &ctx,
+                        std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), y = op->getResult(0);
+  auto t = tensorType(x);
+  if (t.getRank() < 2)
+    return op->emitError() << "input must have rank >= 2";
+  int64_t rows = t.getDimSize(t.getRank() - 2), cols = t.getDimSize(t.getRank() - 1);
+  int64_t batch = rows * cols ? t.getNumElements() / (rows * cols) : 0;
+  std::string k = op->getNumOperands() > 1 && !isNone(op->getOperand(1))
+                      ? ctx.buffer(op->getOperand(1))
+                      : "static_cast<const int64_t*>(nullptr)";
+  if (t.getNumElements() == 0)
+    return success();
+  calls.push_back({"onnxc::trilu<" + std::to_string(batch) + "," +
+                       std::to_string(rows) + "," + std::to_string(cols) + "," +
+                       (intAttr(op, "upper", 1) ? "true" : "false") + ">",
+                   {ctx.buffer(x), k, ctx.buffer(y)}});
+  return success();
+}
+
+LogicalResult depthSpaceRule(Operation *op, LoweringContext &ctx,
+                             std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), y = op->getResult(0);
+  auto s = tensorType(x).getShape();
+  int64_t b = intAttr(op, "blocksize", 1);
+  std::string dims = std::to_string(s[0]) + "," + std::to_string(s[1]) + "," +
+                     std::to_string(s[2]) + "," + std::to_string(s[3]) + "," +
+                     std::to_string(b);
+  if (op->getName().getStringRef() == "onnx.DepthToSpace")
+    calls.push_back({"onnxc::depth_to_space<" + dims + "," +
+                         (strAttr(op, "mode", "DCR") == "DCR" ? "true" : "false") + ">",
+                     {ctx.buffer(x), ctx.buffer(y)}});
+  else
+    calls.push_back({"onnxc::space_to_depth<" + dims + ">",
+                     {ctx.buffer(x), ctx.buffer(y)}});
+  return success();
+}
+
+} // namespace
+
+void onnxc::addTensorRules(llvm::StringMap<LoweringRule> &r) {
+  for (StringRef name : {"Reshape", "Flatten", "Squeeze", "Unsqueeze",
+                         "Identity", "Dropout"})
+    r[name] = viewRule;
+  r["Transpose"] = transposeRule;
+  r["Concat"] = concatRule;
+  r["Slice"] = sliceRule;
+  r["Split"] = splitRule;
+  r["Gather"] = gatherRule;
+  r["GatherElements"] = gatherElementsRule;
+  r["Expand"] = expandRule;
+  r["Tile"] = tileRule;
+  r["Pad"] = padRule;
+  r["ConstantOfShape"] = constantOfShapeRule;
+  r["Range"] = rangeRule;
+  r["Trilu"] = triluRule;
+  r["DepthToSpace"] = depthSpaceRule;
+  r["SpaceToDepth"] = depthSpaceRule;
+}

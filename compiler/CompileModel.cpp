@@ -1,0 +1,245 @@
+//===- CompileModel.cpp - one model from .onnx to library or sources -----===//
+#include "compiler/CompileModel.h"
+
+#include "codegen/cpp/CppEmitter.h"
+#include "codegen/cpp/LowerToEmitC.h"
+#include "compiler/Diagnostics.h"
+#include "compiler/Pipeline.h"
+#include "compiler/frontend/ModelImporter.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OperationSupport.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+
+using namespace mlir;
+using namespace onnxc;
+
+std::string onnxc::findIncludeDir() {
+  if (const char *env = std::getenv("ONNXC_INCLUDE_DIR"))
+    return env;
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  llvm::SmallString<256> installed(llvm::sys::path::parent_path(
+      llvm::sys::path::parent_path(exe)));
+  llvm::sys::path::append(installed, "share", "onnxc", "include");
+  llvm::SmallString<256> probe(installed);
+  llvm::sys::path::append(probe, "onnxc", "kernels.h");
+  if (llvm::sys::fs::exists(probe))
+    return std::string(installed);
+  // The build tree: a folder gathering runtime/ and templates/.
+  llvm::SmallString<256> build(llvm::sys::path::parent_path(exe));
+  llvm::sys::path::append(build, "..", "include");
+  probe = build;
+  llvm::sys::path::append(probe, "onnxc", "kernels.h");
+  if (llvm::sys::fs::exists(probe))
+    return std::string(build);
+  return ONNXC_SOURCE_DIR "/build-include";
+}
+
+static OpPrintingFlags printingFlags() {
+  OpPrintingFlags flags;
+  flags.elideLargeElementsAttrs(16);
+  return flags;
+}
+
+static std::string defaultPrefix(const CompileOptions &o) {
+  if (!o.name.empty())
+    return o.name;
+  llvm::StringRef stem = llvm::sys::path::stem(o.output.empty() ? o.input : o.output);
+  if (o.emit == "cpp" || stem == "model" || stem.empty())
+    stem = llvm::sys::path::filename(llvm::sys::path::parent_path(o.input));
+  if (o.emit == "cpp" && !o.name.empty())
+    stem = o.name;
+  std::string s = sanitizeIdentifier(stem.empty() ? "model" : stem);
+  return s;
+}
+
+/// Import, optimize and lower; prints IR when asked. Null on failure (the
+/// error was printed through the diagnostic printer or `error`).
+static OwningOpRef<ModuleOp> runPipeline(MLIRContext &context,
+                                         const CompileOptions &o,
+                                         const std::string &prefix,
+                                         std::string &error, bool &printedOnly) {
+  printedOnly = false;
+  OwningOpRef<ModuleOp> module = importModelFile(context, o.input, error);
+  if (!module)
+    return nullptr;
+  if (o.emit == "mlir-import") {
+    module->print(llvm::outs(), printingFlags().assumeVerified());
+    printedOnly = true;
+    return module;
+  }
+  PassManager pm(&context);
+  if (o.printIrAfterAll) {
+    context.disableMultithreading();
+    pm.enableIRPrinting([](Pass *, Operation *) { return false; },
+                        [](Pass *, Operation *) { return true; },
+                        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
+                        /*printAfterOnlyOnFailure=*/false, llvm::errs(),
+                        printingFlags());
+  }
+  PipelineOptions po;
+  po.shapes = o.shapes;
+  po.optLevel = o.optLevel;
+  // Imported result types are placeholders until shape inference has run,
+  // so the verifier runs only once it has.
+  PassManager infer(&context);
+  infer.enableVerifier(false);
+  buildShapePipeline(infer, po);
+  if (failed(infer.run(*module)) || failed(mlir::verify(*module)))
+    return nullptr;
+  buildOnnxPipeline(pm, po);
+  if (failed(pm.run(*module)))
+    return nullptr;
+  if (o.emit == "mlir") {
+    module->print(llvm::outs(), printingFlags());
+    printedOnly = true;
+    return module;
+  }
+  PassManager lower(&context);
+  lower.addPass(createLowerToEmitCPass(prefix));
+  if (failed(lower.run(*module)))
+    return nullptr;
+  if (o.emit == "mlir-lowered") {
+    module->print(llvm::outs(), printingFlags());
+    printedOnly = true;
+  }
+  return module;
+}
+
+bool onnxc::compileToSources(const CompileOptions &o, const std::string &dir,
+                             const std::string &prefix, std::string &error) {
+  MLIRContext context;
+  registerDialects(context);
+  std::string firstError;
+  context.getDiagEngine().registerHandler([&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Error && firstError.empty()) {
+      firstError = diag.str();
+      if (auto fused = dyn_cast<FusedLoc>(diag.getLocation())) {
+        std::string node;
+        for (Location l : fused.getLocations())
+          if (auto n = dyn_cast<NameLoc>(l))
+            node = n.getName().str();
+        if (auto meta = dyn_cast_or_null<StringAttr>(fused.getMetadata()))
+          firstError = "node \"" + node + "\" (" + meta.str() + "): " + firstError;
+      }
+    }
+    return success();
+  });
+  bool printedOnly;
+  CompileOptions quiet = o;
+  quiet.emit = "lib";
+  auto module = runPipeline(context, quiet, prefix, error, printedOnly);
+  if (!module) {
+    if (error.empty())
+      error = firstError.empty() ? "compilation failed" : firstError;
+    return false;
+  }
+  GeneratedSources sources;
+  if (failed(emitCpp(*module, o.input, sources))) {
+    error = firstError.empty() ? "C++ emission failed" : firstError;
+    return false;
+  }
+  return succeeded(writeSources(sources, dir, prefix, error));
+}
+
+int onnxc::compileModel(const CompileOptions &o) {
+  if (!llvm::sys::fs::exists(o.input)) {
+    printError(o.input + ": no such file");
+    return 1;
+  }
+  if (o.target != "cpu") {
+    printError(o.input + ": target \"" + o.target +
+               "\" is not supported yet (only --target=cpu)");
+    return 1;
+  }
+  std::string prefix = defaultPrefix(o);
+  MLIRContext context;
+  registerDialects(context);
+  DiagnosticPrinter printer(context, o.input);
+  std::string error;
+  bool printedOnly;
+  auto module = runPipeline(context, o, prefix, error, printedOnly);
+  if (!module) {
+    if (!error.empty())
+      printError(o.input + ": " + error);
+    else if (printer.errorCount() == 0)
+      printError(o.input + ": compilation failed");
+    return 1;
+  }
+  if (printedOnly)
+    return 0;
+
+  GeneratedSources sources;
+  if (failed(emitCpp(*module, o.input, sources)))
+    return 1;
+
+  if (o.emit == "cpp") {
+    std::string dir = o.output.empty() ? "." : o.output;
+    if (failed(writeSources(sources, dir, prefix, error))) {
+      printError(o.input + ": " + error);
+      return 1;
+    }
+    return 0;
+  }
+
+  // A library: build in a temporary folder, then move the archive and the
+  // header next to each other.
+  std::string output = o.output.empty() ? prefix + ".a" : o.output;
+  llvm::SmallString<256> absOut(output);
+  llvm::sys::fs::make_absolute(absOut);
+  llvm::SmallString<128> tmpDir;
+  if (llvm::sys::fs::createUniqueDirectory("onnxc", tmpDir)) {
+    printError(o.input + ": cannot create a temporary folder");
+    return 1;
+  }
+  auto cleanup = [&] {
+    if (!o.verbose)
+      llvm::sys::fs::remove_directories(tmpDir);
+  };
+  if (failed(writeSources(sources, std::string(tmpDir), prefix, error))) {
+    printError(o.input + ": " + error);
+    cleanup();
+    return 1;
+  }
+  BuildOptions bo;
+  if (!o.cxx.empty())
+    bo.cxx = o.cxx;
+  else if (const char *env = std::getenv("CXX"))
+    bo.cxx = env;
+  if (!o.ar.empty())
+    bo.ar = o.ar;
+  bo.cxxflags = o.cxxflags;
+  bo.includeDir = findIncludeDir();
+  bo.verbose = o.verbose;
+  if (failed(buildLibrary(std::string(tmpDir), prefix, std::string(absOut), bo,
+                          error))) {
+    printError(o.input + ": " + error);
+    cleanup();
+    return 1;
+  }
+  llvm::SmallString<256> header(llvm::sys::path::parent_path(absOut));
+  llvm::sys::path::append(header, prefix + ".h");
+  std::string headerTmp = std::string(header) + ".tmp";
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream h(headerTmp, ec);
+    if (ec) {
+      printError(o.input + ": cannot write " + std::string(header));
+      cleanup();
+      return 1;
+    }
+    h << sources.header;
+  }
+  llvm::sys::fs::rename(headerTmp, header);
+  if (o.verbose)
+    llvm::errs() << "onnxc: sources kept in " << tmpDir << "\n";
+  cleanup();
+  return 0;
+}

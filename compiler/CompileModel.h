@@ -1,0 +1,37 @@
+//===- CompileModel.h - one model from .onnx to library or sources -------===//
+#ifndef ONNXC_COMPILER_COMPILEMODEL_H
+#define ONNXC_COMPILER_COMPILEMODEL_H
+
+#include <string>
+#include <vector>
+
+namespace onnxc {
+
+struct CompileOptions {
+  std::string input;
+  std::string output;          ///< model.a, or a folder for --emit=cpp
+  std::string emit = "lib";    ///< lib | cpp | mlir-import | mlir | mlir-lowered
+  std::string name;            ///< symbol prefix; default from the output
+  std::string target = "cpu";
+  std::vector<std::string> shapes;
+  int optLevel = 2;
+  std::string cxx, cxxflags, ar;
+  bool verbose = false;
+  bool printIrAfterAll = false;
+};
+
+/// Where onnxc/runtime.h and onnxc/kernels.h are: next to the executable
+/// once installed, else the source tree.
+std::string findIncludeDir();
+
+/// Compiles as `options` say; prints errors itself. Returns the exit code.
+int compileModel(const CompileOptions &options);
+
+/// Compiles to sources in `dir` with `prefix` (no library). On failure
+/// `error` holds the one-line message.
+bool compileToSources(const CompileOptions &options, const std::string &dir,
+                      const std::string &prefix, std::string &error);
+
+} // namespace onnxc
+
+#endif

@@ -1,0 +1,38 @@
+//===- Pipeline.cpp - the pass order per optimization level --------------===//
+#include "compiler/Pipeline.h"
+
+#include "compiler/passes/Passes.h"
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/EmitC/IR/EmitC.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Transforms/Passes.h"
+
+void onnxc::registerDialects(mlir::MLIRContext &context) {
+  mlir::DialectRegistry registry;
+  registry.insert<onnx::OnnxDialect, mlir::func::FuncDialect,
+                  mlir::emitc::EmitCDialect>();
+  registerShapeInferenceModels(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+}
+
+void onnxc::buildShapePipeline(mlir::PassManager &pm,
+                               const PipelineOptions &options) {
+  BindInputShapesOptions bind;
+  bind.bindings.assign(options.shapes.begin(), options.shapes.end());
+  pm.addPass(createBindInputShapes(bind));
+  ShapeInferenceOptions infer;
+  infer.requireStatic = true;
+  pm.addPass(createShapeInference(infer));
+}
+
+void onnxc::buildOnnxPipeline(mlir::PassManager &pm,
+                              const PipelineOptions &options) {
+  // Dead shape arithmetic and unused constants go away at every level, so
+  // the weights blob holds only what kernels read.
+  pm.addPass(mlir::createCanonicalizerPass());
+  if (options.optLevel >= 1)
+    pm.addPass(mlir::createCSEPass());
+  pm.addPass(mlir::createSymbolDCEPass());
+}

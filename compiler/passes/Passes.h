@@ -1,0 +1,24 @@
+//===- Passes.h - onnxc's passes over the onnx dialect -------------------===//
+#ifndef ONNXC_COMPILER_PASSES_PASSES_H
+#define ONNXC_COMPILER_PASSES_PASSES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace onnxc {
+
+#define GEN_PASS_DECL
+#include "compiler/passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "compiler/passes/Passes.h.inc"
+
+/// Evaluates `op` when all its operands are constants and its result is a
+/// small integer tensor (the shape arithmetic exporters emit). Returns null
+/// when it does not apply.
+mlir::DenseElementsAttr foldShapeComputation(mlir::Operation *op);
+
+} // namespace onnxc
+
+#endif

@@ -1,0 +1,186 @@
+// onnxc runtime: the few definitions generated code needs.
+//
+// Freestanding-friendly: no heap, no exceptions, no RTTI, no iostream, no
+// static constructors. Only <stdint.h>, <stddef.h>, <string.h> and <math.h>.
+#ifndef ONNXC_RUNTIME_H
+#define ONNXC_RUNTIME_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define ONNXC_ALIGN 64
+#if defined(__GNUC__)
+#define ONNXC_INLINE inline __attribute__((always_inline))
+#define ONNXC_RESTRICT __restrict__
+#else
+#define ONNXC_INLINE inline
+#define ONNXC_RESTRICT
+#endif
+
+namespace onnxc {
+
+using index_t = int64_t;
+
+/// A compile-time shape.
+template <index_t... D> struct dims {
+  static constexpr int rank = int(sizeof...(D));
+  static constexpr index_t size = (index_t(1) * ... * D);
+  static constexpr index_t at(int i) {
+    constexpr index_t v[] = {D..., 0};
+    return v[i];
+  }
+  /// Row-major stride of dimension i.
+  static constexpr index_t stride(int i) {
+    index_t s = 1;
+    for (int k = rank - 1; k > i; --k)
+      s *= at(k);
+    return s;
+  }
+};
+
+/// IEEE half and bfloat16 as storage types; arithmetic happens in float.
+struct f16 {
+  uint16_t bits;
+};
+struct bf16 {
+  uint16_t bits;
+};
+
+ONNXC_INLINE float to_float(f16 h) {
+  uint32_t sign = uint32_t(h.bits & 0x8000u) << 16;
+  uint32_t exp = (h.bits >> 10) & 0x1fu;
+  uint32_t mant = h.bits & 0x3ffu;
+  uint32_t bits;
+  if (exp == 0) {
+    if (mant == 0) {
+      bits = sign;
+    } else { // subnormal
+      exp = 127 - 15 + 1;
+      while (!(mant & 0x400u)) {
+        mant <<= 1;
+        --exp;
+      }
+      mant &= 0x3ffu;
+      bits = sign | (exp << 23) | (mant << 13);
+    }
+  } else if (exp == 0x1f) {
+    bits = sign | 0x7f800000u | (mant << 13);
+  } else {
+    bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
+  }
+  float f;
+  memcpy(&f, &bits, 4);
+  return f;
+}
+
+ONNXC_INLINE f16 to_f16(float f) {
+  uint32_t x;
+  memcpy(&x, &f, 4);
+  uint32_t sign = (x >> 16) & 0x8000u;
+  uint32_t absx = x & 0x7fffffffu;
+  f16 h;
+  if (absx >= 0x7f800000u) { // inf or nan
+    h.bits = uint16_t(sign | 0x7c00u | (absx > 0x7f800000u ? 0x200u : 0));
+    return h;
+  }
+  if (absx >= 0x477ff000u) { // rounds to inf
+    h.bits = uint16_t(sign | 0x7c00u);
+    return h;
+  }
+  if (absx < 0x38800000u) { // subnormal or zero in half
+    float a;
+    memcpy(&a, &absx, 4);
+    // Scale so the subnormal's integer part is its mantissa, round to even.
+    float scaled = a * 16777216.0f; // 2^24
+    uint32_t m = uint32_t(scaled);
+    float rem = scaled - float(m);
+    if (rem > 0.5f || (rem == 0.5f && (m & 1u)))
+      ++m;
+    h.bits = uint16_t(sign | m);
+    return h;
+  }
+  uint32_t exp = ((absx >> 23) - 127 + 15) << 10;
+  uint32_t mant = absx & 0x7fffffu;
+  uint32_t r = exp | (mant >> 13);
+  uint32_t rest = mant & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (r & 1u)))
+    ++r;
+  h.bits = uint16_t(sign | r);
+  return h;
+}
+
+ONNXC_INLINE float to_float(bf16 b) {
+  uint32_t bits = uint32_t(b.bits) << 16;
+  float f;
+  memcpy(&f, &bits, 4);
+  return f;
+}
+
+ONNXC_INLINE bf16 to_bf16(float f) {
+  uint32_t x;
+  memcpy(&x, &f, 4);
+  bf16 b;
+  if ((x & 0x7fffffffu) > 0x7f800000u) {
+    b.bits = uint16_t((x >> 16) | 0x40u);
+    return b;
+  }
+  uint32_t lsb = (x >> 16) & 1u;
+  x += 0x7fffu + lsb;
+  b.bits = uint16_t(x >> 16);
+  return b;
+}
+
+/// The type arithmetic on T happens in.
+template <class T> struct compute_type { using type = T; };
+template <> struct compute_type<f16> { using type = float; };
+template <> struct compute_type<bf16> { using type = float; };
+template <class T> using compute_t = typename compute_type<T>::type;
+
+template <class T> ONNXC_INLINE compute_t<T> load(T v) { return v; }
+ONNXC_INLINE float load(f16 v) { return to_float(v); }
+ONNXC_INLINE float load(bf16 v) { return to_float(v); }
+
+template <class T, class C> ONNXC_INLINE T store(C v) { return T(v); }
+template <> ONNXC_INLINE f16 store<f16, float>(float v) { return to_f16(v); }
+template <> ONNXC_INLINE bf16 store<bf16, float>(float v) { return to_bf16(v); }
+
+/// Math for float and double under one name (float calls stay float, so
+/// single-precision FPUs are not dragged into double).
+namespace math {
+#define ONNXC_MATH1(NAME, FN)                                                  \
+  ONNXC_INLINE float NAME(float x) { return FN##f(x); }                        \
+  ONNXC_INLINE double NAME(double x) { return FN(x); }
+ONNXC_MATH1(exp, exp)
+ONNXC_MATH1(log, log)
+ONNXC_MATH1(sqrt, sqrt)
+ONNXC_MATH1(tanh, tanh)
+ONNXC_MATH1(erf, erf)
+ONNXC_MATH1(sin, sin)
+ONNXC_MATH1(cos, cos)
+ONNXC_MATH1(tan, tan)
+ONNXC_MATH1(asin, asin)
+ONNXC_MATH1(acos, acos)
+ONNXC_MATH1(atan, atan)
+ONNXC_MATH1(sinh, sinh)
+ONNXC_MATH1(cosh, cosh)
+ONNXC_MATH1(asinh, asinh)
+ONNXC_MATH1(acosh, acosh)
+ONNXC_MATH1(atanh, atanh)
+ONNXC_MATH1(floor, floor)
+ONNXC_MATH1(ceil, ceil)
+ONNXC_MATH1(fabs, fabs)
+ONNXC_MATH1(log1p, log1p)
+ONNXC_MATH1(nearbyint, nearbyint)
+#undef ONNXC_MATH1
+ONNXC_INLINE float pow(float x, float y) { return powf(x, y); }
+ONNXC_INLINE double pow(double x, double y) { return ::pow(x, y); }
+ONNXC_INLINE float fmod(float x, float y) { return fmodf(x, y); }
+ONNXC_INLINE double fmod(double x, double y) { return ::fmod(x, y); }
+template <class T> ONNXC_INLINE bool isnan(T x) { return x != x; }
+} // namespace math
+
+} // namespace onnxc
+
+#endif // ONNXC_RUNTIME_H

@@ -1,0 +1,153 @@
+// Convolution and pooling, specialized on compile-time shapes. 1-D and 2-D
+// problems are passed as 3-D ones with unit leading spatial dims.
+#ifndef ONNXC_TEMPLATES_CONV_H
+#define ONNXC_TEMPLATES_CONV_H
+
+#include "onnxc/runtime.h"
+
+namespace onnxc {
+
+/// Geometry of a 3-D sliding window (input, output, kernel, stride, pad at
+/// the start, dilation) along depth, height and width.
+template <index_t D, index_t H, index_t W, index_t OD, index_t OH, index_t OW,
+          index_t KD, index_t KH, index_t KW, index_t SD, index_t SH,
+          index_t SW, index_t PD, index_t PH, index_t PW, index_t DD,
+          index_t DH, index_t DW>
+struct window3d {
+  static constexpr index_t d = D, h = H, w = W, od = OD, oh = OH, ow = OW;
+  static constexpr index_t kd = KD, kh = KH, kw = KW, sd = SD, sh = SH, sw = SW;
+  static constexpr index_t pd = PD, ph = PH, pw = PW, dd = DD, dh = DH, dw = DW;
+  /// First and one-past-last output index whose input tap k is inside.
+  static constexpr index_t lo(index_t k, index_t stride, index_t pad,
+                              index_t dil) {
+    index_t off = k * dil - pad; // input = o*stride + off
+    if (off >= 0)
+      return 0;
+    return (-off + stride - 1) / stride;
+  }
+  static constexpr index_t hi(index_t k, index_t stride, index_t pad,
+                              index_t dil, index_t in, index_t out) {
+    index_t off = k * dil - pad;
+    // largest o with o*stride + off <= in-1
+    index_t last = in - 1 - off;
+    if (last < 0)
+      return 0;
+    index_t n = last / stride + 1;
+    return n < out ? n : out;
+  }
+};
+
+/// Y[n, m, ...] = sum over c, taps of X * W (+ bias). Group-aware.
+/// N batch, C input channels, M output channels, G groups; Win is window3d.
+template <index_t N, index_t C, index_t M, index_t G, class Win, class T>
+void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
+          const T *ONNXC_RESTRICT bias, T *ONNXC_RESTRICT y) {
+  constexpr index_t CG = C / G, MG = M / G;
+  constexpr index_t inPlane = Win::d * Win::h * Win::w;
+  constexpr index_t outPlane = Win::od * Win::oh * Win::ow;
+  constexpr index_t taps = Win::kd * Win::kh * Win::kw;
+  for (index_t n = 0; n < N; ++n)
+    for (index_t g = 0; g < G; ++g)
+      for (index_t mg = 0; mg < MG; ++mg) {
+        index_t m = g * MG + mg;
+        T *yp = y + (n * M + m) * outPlane;
+        T b = bias ? bias[m] : T(0);
+        for (index_t i = 0; i < outPlane; ++i)
+          yp[i] = b;
+        for (index_t cg = 0; cg < CG; ++cg) {
+          const T *xp = x + (n * C + g * CG + cg) * inPlane;
+          const T *wp = w + (m * CG + cg) * taps;
+          for (index_t kd = 0; kd < Win::kd; ++kd) {
+            const index_t od0 = Win::lo(kd, Win::sd, Win::pd, Win::dd);
+            const index_t od1 = Win::hi(kd, Win::sd, Win::pd, Win::dd, Win::d, Win::od);
+            for (index_t kh = 0; kh < Win::kh; ++kh) {
+              const index_t oh0 = Win::lo(kh, Win::sh, Win::ph, Win::dh);
+              const index_t oh1 = Win::hi(kh, Win::sh, Win::ph, Win::dh, Win::h, Win::oh);
+              for (index_t kw = 0; kw < Win::kw; ++kw) {
+                const index_t ow0 = Win::lo(kw, Win::sw, Win::pw, Win::dw);
+                const index_t ow1 = Win::hi(kw, Win::sw, Win::pw, Win::dw, Win::w, Win::ow);
+                const T wv = wp[(kd * Win::kh + kh) * Win::kw + kw];
+                for (index_t od = od0; od < od1; ++od) {
+                  const index_t id = od * Win::sd + kd * Win::dd - Win::pd;
+                  for (index_t oh = oh0; oh < oh1; ++oh) {
+                    const index_t ih = oh * Win::sh + kh * Win::dh - Win::ph;
+                    const T *xrow = xp + (id * Win::h + ih) * Win::w +
+                                    kw * Win::dw - Win::pw;
+                    T *yrow = yp + (od * Win::oh + oh) * Win::ow;
+                    for (index_t ow = ow0; ow < ow1; ++ow)
+                      yrow[ow] += wv * xrow[ow * Win::sw];
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+}
+
+/// Max or average pooling over NC planes.
+template <bool IsMax, bool CountPad, index_t NC, class Win, class T>
+void pool(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
+  constexpr index_t inPlane = Win::d * Win::h * Win::w;
+  constexpr index_t outPlane = Win::od * Win::oh * Win::ow;
+  for (index_t p = 0; p < NC; ++p) {
+    const T *xp = x + p * inPlane;
+    T *yp = y + p * outPlane;
+    for (index_t od = 0; od < Win::od; ++od)
+      for (index_t oh = 0; oh < Win::oh; ++oh)
+        for (index_t ow = 0; ow < Win::ow; ++ow) {
+          compute_t<T> acc = IsMax ? compute_t<T>(-INFINITY) : compute_t<T>(0);
+          index_t count = 0, padded = 0;
+          for (index_t kd = 0; kd < Win::kd; ++kd) {
+            index_t id = od * Win::sd + kd * Win::dd - Win::pd;
+            for (index_t kh = 0; kh < Win::kh; ++kh) {
+              index_t ih = oh * Win::sh + kh * Win::dh - Win::ph;
+              for (index_t kw = 0; kw < Win::kw; ++kw) {
+                index_t iw = ow * Win::sw + kw * Win::dw - Win::pw;
+                bool inside = id >= 0 && id < Win::d && ih >= 0 &&
+                              ih < Win::h && iw >= 0 && iw < Win::w;
+                // Average with count_include_pad counts explicit padding
+                // but not taps past it (ceil_mode overhang).
+                bool inPadded = id >= -Win::pd && id < Win::d + Win::pd &&
+                                ih >= -Win::ph && ih < Win::h + Win::ph &&
+                                iw >= -Win::pw && iw < Win::w + Win::pw;
+                if (inPadded)
+                  ++padded;
+                if (!inside)
+                  continue;
+                compute_t<T> v = load(xp[(id * Win::h + ih) * Win::w + iw]);
+                if (IsMax)
+                  acc = v > acc || v != v ? v : acc;
+                else
+                  acc += v;
+                ++count;
+              }
+            }
+          }
+          if (!IsMax)
+            acc = acc / compute_t<T>(CountPad ? padded : (count ? count : 1));
+          yp[(od * Win::oh + oh) * Win::ow + ow] = store<T>(acc);
+        }
+  }
+}
+
+/// Average or max over each of NC planes of `Plane` elements.
+template <bool IsMax, index_t NC, index_t Plane, class T>
+void global_pool(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
+  for (index_t p = 0; p < NC; ++p) {
+    const T *xp = x + p * Plane;
+    compute_t<T> acc = IsMax ? compute_t<T>(-INFINITY) : compute_t<T>(0);
+    for (index_t i = 0; i < Plane; ++i) {
+      compute_t<T> v = load(xp[i]);
+      if (IsMax)
+        acc = v > acc ? v : acc;
+      else
+        acc += v;
+    }
+    y[p] = store<T>(IsMax ? acc : acc / compute_t<T>(Plane));
+  }
+}
+
+} // namespace onnxc
+
+#endif

@@ -1,0 +1,228 @@
+// Reductions, softmax, argmax and normalizations.
+#ifndef ONNXC_TEMPLATES_REDUCE_H
+#define ONNXC_TEMPLATES_REDUCE_H
+
+#include "onnxc/runtime.h"
+
+namespace onnxc {
+
+enum class reduce_kind { sum, mean, max, min, prod, l1, l2, log_sum, log_sum_exp, sum_square };
+
+/// Reduces x (shape In) into y (shape Keep: In with reduced dims set to 1).
+template <reduce_kind K, class In, class Keep, class T>
+void reduce(const T *x, T *y) {
+  using C = compute_t<T>;
+  constexpr index_t outN = Keep::size;
+  constexpr index_t count = outN ? In::size / (outN ? outN : 1) : 0;
+  C acc[outN > 0 ? outN : 1];
+  C init = K == reduce_kind::max ? C(-INFINITY)
+           : K == reduce_kind::min ? C(INFINITY)
+           : K == reduce_kind::prod ? C(1) : C(0);
+  if constexpr (K == reduce_kind::max || K == reduce_kind::min)
+    if constexpr (!(C(0.5) != C(0))) // integers have no infinity
+      init = K == reduce_kind::max ? C(C(1) << (sizeof(C) * 8 - 2)) * C(-2)
+                                   : C(~(C(1) << (sizeof(C) * 8 - 1)));
+  C maxv[outN > 0 ? outN : 1];
+  for (index_t o = 0; o < outN; ++o) {
+    acc[o] = init;
+    maxv[o] = C(-INFINITY);
+  }
+  constexpr int R = In::rank;
+  index_t idx[R > 0 ? R : 1] = {};
+  if constexpr (K == reduce_kind::log_sum_exp) {
+    for (index_t i = 0; i < In::size; ++i) {
+      index_t o = 0;
+      for (int d = 0; d < R; ++d)
+        if (Keep::at(d) != 1)
+          o += idx[d] * Keep::stride(d);
+      C v = load(x[i]);
+      if (v > maxv[o])
+        maxv[o] = v;
+      for (int d = R - 1; d >= 0; --d) {
+        if (++idx[d] < In::at(d))
+          break;
+        idx[d] = 0;
+      }
+    }
+    for (int d = 0; d < R; ++d)
+      idx[d] = 0;
+  }
+  for (index_t i = 0; i < In::size; ++i) {
+    index_t o = 0;
+    for (int d = 0; d < R; ++d)
+      if (Keep::at(d) != 1)
+        o += idx[d] * Keep::stride(d);
+    C v = load(x[i]);
+    switch (K) {
+    case reduce_kind::sum: case reduce_kind::mean: case reduce_kind::log_sum:
+      acc[o] += v; break;
+    case reduce_kind::max: acc[o] = v > acc[o] ? v : acc[o]; break;
+    case reduce_kind::min: acc[o] = v < acc[o] ? v : acc[o]; break;
+    case reduce_kind::prod: acc[o] *= v; break;
+    case reduce_kind::l1: acc[o] += v < C(0) ? C(-v) : v; break;
+    case reduce_kind::l2: case reduce_kind::sum_square: acc[o] += v * v; break;
+    case reduce_kind::log_sum_exp: acc[o] += C(math::exp(double(v - maxv[o]))); break;
+    }
+    for (int d = R - 1; d >= 0; --d) {
+      if (++idx[d] < In::at(d))
+        break;
+      idx[d] = 0;
+    }
+  }
+  for (index_t o = 0; o < outN; ++o) {
+    C v = acc[o];
+    if (K == reduce_kind::mean) v = count ? C(v / C(count)) : v;
+    if (K == reduce_kind::l2) v = C(math::sqrt(double(v)));
+    if (K == reduce_kind::log_sum) v = C(math::log(double(v)));
+    if (K == reduce_kind::log_sum_exp) v = C(math::log(double(v)) + double(maxv[o]));
+    y[o] = store<T>(v);
+  }
+}
+
+/// Softmax / LogSoftmax / Hardmax over the middle axis of [Outer, N, Inner].
+enum class softmax_kind { softmax, log_softmax, hardmax };
+template <softmax_kind K, index_t Outer, index_t N, index_t Inner, class T>
+void softmax(const T *x, T *y) {
+  using C = compute_t<T>;
+  for (index_t o = 0; o < Outer; ++o)
+    for (index_t in = 0; in < Inner; ++in) {
+      const T *xp = x + o * N * Inner + in;
+      T *yp = y + o * N * Inner + in;
+      C m = load(xp[0]);
+      index_t arg = 0;
+      for (index_t i = 1; i < N; ++i) {
+        C v = load(xp[i * Inner]);
+        if (v > m) { m = v; arg = i; }
+      }
+      if (K == softmax_kind::hardmax) {
+        for (index_t i = 0; i < N; ++i)
+          yp[i * Inner] = store<T>(C(i == arg ? 1 : 0));
+        continue;
+      }
+      C sum = 0;
+      for (index_t i = 0; i < N; ++i)
+        sum += math::exp(C(load(xp[i * Inner]) - m));
+      if (K == softmax_kind::softmax) {
+        C inv = C(1) / sum;
+        for (index_t i = 0; i < N; ++i)
+          yp[i * Inner] = store<T>(C(math::exp(C(load(xp[i * Inner]) - m)) * inv));
+      } else {
+        C lse = math::log(sum);
+        for (index_t i = 0; i < N; ++i)
+          yp[i * Inner] = store<T>(C(load(xp[i * Inner]) - m - lse));
+      }
+    }
+}
+
+/// ArgMax / ArgMin over the middle axis of [Outer, N, Inner].
+template <bool IsMax, bool SelectLast, index_t Outer, index_t N, index_t Inner,
+          class T>
+void arg_reduce(const T *x, int64_t *y) {
+  for (index_t o = 0; o < Outer; ++o)
+    for (index_t in = 0; in < Inner; ++in) {
+      const T *xp = x + o * N * Inner + in;
+      auto best = load(xp[0]);
+      index_t arg = 0;
+      for (index_t i = 1; i < N; ++i) {
+        auto v = load(xp[i * Inner]);
+        bool better = IsMax ? (SelectLast ? v >= best : v > best)
+                            : (SelectLast ? v <= best : v < best);
+        if (better) { best = v; arg = i; }
+      }
+      y[o * Inner + in] = arg;
+    }
+}
+
+/// BatchNormalization in inference: per channel of [N, C, Plane].
+template <index_t N, index_t C, index_t Plane, class T>
+void batch_norm(const T *x, const T *scale, const T *bias, const T *mean,
+                const T *var, T *y, float epsilon) {
+  using CT = compute_t<T>;
+  for (index_t c = 0; c < C; ++c) {
+    CT s = load(scale[c]) / math::sqrt(CT(load(var[c]) + CT(epsilon)));
+    CT b = load(bias[c]) - load(mean[c]) * s;
+    for (index_t n = 0; n < N; ++n) {
+      const T *xp = x + (n * C + c) * Plane;
+      T *yp = y + (n * C + c) * Plane;
+      for (index_t i = 0; i < Plane; ++i)
+        yp[i] = store<T>(CT(load(xp[i]) * s + b));
+    }
+  }
+}
+
+/// InstanceNormalization over each [Plane] of [N, C, Plane].
+template <index_t N, index_t C, index_t Plane, class T>
+void instance_norm(const T *x, const T *scale, const T *bias, T *y,
+                   float epsilon) {
+  using CT = compute_t<T>;
+  for (index_t n = 0; n < N; ++n)
+    for (index_t c = 0; c < C; ++c) {
+      const T *xp = x + (n * C + c) * Plane;
+      T *yp = y + (n * C + c) * Plane;
+      CT mean = 0, var = 0;
+      for (index_t i = 0; i < Plane; ++i) mean += load(xp[i]);
+      mean /= CT(Plane);
+      for (index_t i = 0; i < Plane; ++i) {
+        CT d = load(xp[i]) - mean;
+        var += d * d;
+      }
+      var /= CT(Plane);
+      CT s = load(scale[c]) / math::sqrt(var + CT(epsilon));
+      for (index_t i = 0; i < Plane; ++i)
+        yp[i] = store<T>(CT((load(xp[i]) - mean) * s + load(bias[c])));
+    }
+}
+
+/// LayerNormalization over the trailing Inner elements of [Outer, Inner];
+/// scale/bias broadcast as ScaleN/BiasN elements (Inner or 1; 0 if absent).
+template <index_t Outer, index_t Inner, index_t ScaleN, index_t BiasN, class T>
+void layer_norm(const T *x, const T *scale, const T *bias, T *y, float *mean_out,
+                float *inv_std_out, float epsilon) {
+  for (index_t o = 0; o < Outer; ++o) {
+    const T *xp = x + o * Inner;
+    T *yp = y + o * Inner;
+    float mean = 0, var = 0;
+    for (index_t i = 0; i < Inner; ++i) mean += float(load(xp[i]));
+    mean /= float(Inner);
+    for (index_t i = 0; i < Inner; ++i) {
+      float d = float(load(xp[i])) - mean;
+      var += d * d;
+    }
+    var /= float(Inner);
+    float inv = 1.0f / math::sqrt(var + epsilon);
+    if (mean_out) mean_out[o] = mean;
+    if (inv_std_out) inv_std_out[o] = inv;
+    for (index_t i = 0; i < Inner; ++i) {
+      float v = (float(load(xp[i])) - mean) * inv;
+      if (ScaleN) v *= float(load(scale[ScaleN == 1 ? 0 : i]));
+      if (BiasN) v += float(load(bias[BiasN == 1 ? 0 : i]));
+      yp[i] = store<T>(compute_t<T>(v));
+    }
+  }
+}
+
+/// CumSum along the middle axis of [Outer, N, Inner].
+template <bool Exclusive, bool Reverse, index_t Outer, index_t N, index_t Inner,
+          class T>
+void cumsum(const T *x, T *y) {
+  for (index_t o = 0; o < Outer; ++o)
+    for (index_t in = 0; in < Inner; ++in) {
+      compute_t<T> acc = 0;
+      for (index_t k = 0; k < N; ++k) {
+        index_t i = Reverse ? N - 1 - k : k;
+        index_t off = (o * N + i) * Inner + in;
+        compute_t<T> v = load(x[off]);
+        if (Exclusive) {
+          y[off] = store<T>(acc);
+          acc += v;
+        } else {
+          acc += v;
+          y[off] = store<T>(acc);
+        }
+      }
+    }
+}
+
+} // namespace onnxc
+
+#endif

@@ -1,0 +1,220 @@
+// Data movement: transpose, concat, slice, gather, pad, tile.
+#ifndef ONNXC_TEMPLATES_TENSOR_H
+#define ONNXC_TEMPLATES_TENSOR_H
+
+#include "onnxc/runtime.h"
+
+namespace onnxc {
+
+/// y = transpose(x) where In is x's shape and Perm the permutation.
+template <class In, class Perm, class T> void transpose(const T *x, T *y) {
+  constexpr int R = In::rank;
+  index_t outDims[R > 0 ? R : 1], inStride[R > 0 ? R : 1];
+  for (int d = 0; d < R; ++d) {
+    outDims[d] = In::at(int(Perm::at(d)));
+    inStride[d] = In::stride(int(Perm::at(d)));
+  }
+  index_t idx[R > 0 ? R : 1] = {};
+  index_t off = 0;
+  for (index_t i = 0; i < In::size; ++i) {
+    y[i] = x[off];
+    for (int d = R - 1; d >= 0; --d) {
+      off += inStride[d];
+      if (++idx[d] < outDims[d])
+        break;
+      off -= inStride[d] * outDims[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/// Copies one Concat input (Outer x Chunk) into y at column Offset of rows
+/// of OutChunk elements.
+template <index_t Outer, index_t Chunk, index_t OutChunk, index_t Offset,
+          class T>
+void concat_part(const T *x, T *y) {
+  for (index_t o = 0; o < Outer; ++o)
+    memcpy(y + o * OutChunk + Offset, x + o * Chunk, size_t(Chunk) * sizeof(T));
+}
+
+/// General strided slice: Out shape, In shape, Start and Step per dim.
+template <class In, class Out, class Start, class Step, class T>
+void slice(const T *x, T *y) {
+  constexpr int R = In::rank;
+  index_t idx[R > 0 ? R : 1] = {};
+  for (index_t i = 0; i < Out::size; ++i) {
+    index_t off = 0;
+    for (int d = 0; d < R; ++d)
+      off += (Start::at(d) + idx[d] * Step::at(d)) * In::stride(d);
+    y[i] = x[off];
+    for (int d = R - 1; d >= 0; --d) {
+      if (++idx[d] < Out::at(d))
+        break;
+      idx[d] = 0;
+    }
+  }
+}
+
+/// Gather along an axis: data viewed as [Outer, Dim, Inner], NIdx indices.
+/// Out-of-range indices are clamped to keep firmware safe.
+template <index_t Outer, index_t Dim, index_t Inner, index_t NIdx, class T,
+          class I>
+void gather(const T *data, const I *indices, T *y) {
+  for (index_t o = 0; o < Outer; ++o)
+    for (index_t j = 0; j < NIdx; ++j) {
+      index_t k = index_t(indices[j]);
+      if (k < 0)
+        k += Dim;
+      if (k < 0)
+        k = 0;
+      if (k >= Dim)
+        k = Dim - 1;
+      memcpy(y + (o * NIdx + j) * Inner, data + (o * Dim + k) * Inner,
+             size_t(Inner) * sizeof(T));
+    }
+}
+
+/// GatherElements along Axis: Out is the indices' shape, In the data's.
+template <class In, class Out, int Axis, class T, class I>
+void gather_elements(const T *data, const I *indices, T *y) {
+  index_t idx[Out::rank] = {};
+  for (index_t i = 0; i < Out::size; ++i) {
+    index_t off = 0;
+    for (int d = 0; d < Out::rank; ++d) {
+      index_t c = idx[d];
+      if (d == Axis) {
+        c = index_t(indices[i]);
+        if (c < 0)
+          c += In::at(d);
+      }
+      off += c * In::stride(d);
+    }
+    y[i] = data[off];
+    for (int d = Out::rank - 1; d >= 0; --d) {
+      if (++idx[d] < Out::at(d))
+        break;
+      idx[d] = 0;
+    }
+  }
+}
+
+/// Pad modes.
+enum class pad_mode { constant, reflect, edge, wrap };
+
+/// Pad: Begin holds the leading pad per dim (may be negative: crop).
+template <class In, class Out, class Begin, pad_mode Mode, class T>
+void pad(const T *x, const T *value, T *y) {
+  constexpr int R = In::rank;
+  T fill = value ? value[0] : T{};
+  index_t idx[R > 0 ? R : 1] = {};
+  for (index_t i = 0; i < Out::size; ++i) {
+    index_t off = 0;
+    bool inside = true;
+    for (int d = 0; d < R; ++d) {
+      index_t c = idx[d] - Begin::at(d);
+      index_t n = In::at(d);
+      if (c < 0 || c >= n) {
+        if (Mode == pad_mode::constant || n == 0) {
+          inside = false;
+          break;
+        } else if (Mode == pad_mode::edge) {
+          c = c < 0 ? 0 : n - 1;
+        } else if (Mode == pad_mode::wrap) {
+          c = ((c % n) + n) % n;
+        } else { // reflect
+          if (n == 1) {
+            c = 0;
+          } else {
+            index_t period = 2 * (n - 1);
+            c = ((c % period) + period) % period;
+            if (c >= n)
+              c = period - c;
+          }
+        }
+      }
+      off += c * In::stride(d);
+    }
+    y[i] = inside ? x[off] : fill;
+    for (int d = R - 1; d >= 0; --d) {
+      if (++idx[d] < Out::at(d))
+        break;
+      idx[d] = 0;
+    }
+  }
+}
+
+/// Tile: y[i] = x[i mod In] per dim.
+template <class In, class Out, class T> void tile(const T *x, T *y) {
+  constexpr int R = In::rank;
+  index_t idx[R > 0 ? R : 1] = {};
+  for (index_t i = 0; i < Out::size; ++i) {
+    index_t off = 0;
+    for (int d = 0; d < R; ++d)
+      off += (idx[d] % In::at(d)) * In::stride(d);
+    y[i] = x[off];
+    for (int d = R - 1; d >= 0; --d) {
+      if (++idx[d] < Out::at(d))
+        break;
+      idx[d] = 0;
+    }
+  }
+}
+
+/// Fills N elements with the first element of `value`.
+template <index_t N, class T> void fill(const T *value, T *y) {
+  for (index_t i = 0; i < N; ++i)
+    y[i] = value[0];
+}
+
+/// Range: y[i] = start + i * delta.
+template <index_t N, class T> void range(const T *start, const T *delta, T *y) {
+  compute_t<T> s = load(start[0]), d = load(delta[0]);
+  for (index_t i = 0; i < N; ++i)
+    y[i] = store<T>(compute_t<T>(s + compute_t<T>(i) * d));
+}
+
+/// Trilu: keeps the upper (or lower) triangle of each [R, C] matrix.
+template <index_t Batch, index_t R, index_t C, bool Upper, class T, class K>
+void trilu(const T *x, const K *kptr, T *y) {
+  index_t k = kptr ? index_t(kptr[0]) : 0;
+  for (index_t b = 0; b < Batch; ++b)
+    for (index_t i = 0; i < R; ++i)
+      for (index_t j = 0; j < C; ++j) {
+        bool keep = Upper ? (j - i >= k) : (j - i <= k);
+        index_t o = (b * R + i) * C + j;
+        y[o] = keep ? x[o] : T{};
+      }
+}
+
+/// DepthToSpace / SpaceToDepth on NCHW.
+template <index_t N, index_t C, index_t H, index_t W, index_t B, bool DCR,
+          class T>
+void depth_to_space(const T *x, T *y) {
+  constexpr index_t OC = C / (B * B);
+  for (index_t n = 0; n < N; ++n)
+    for (index_t c = 0; c < OC; ++c)
+      for (index_t h = 0; h < H * B; ++h)
+        for (index_t w = 0; w < W * B; ++w) {
+          index_t bh = h % B, bw = w % B;
+          index_t ic = DCR ? (bh * B + bw) * OC + c : c * B * B + bh * B + bw;
+          y[((n * OC + c) * H * B + h) * W * B + w] =
+              x[((n * C + ic) * H + h / B) * W + w / B];
+        }
+}
+
+template <index_t N, index_t C, index_t H, index_t W, index_t B, class T>
+void space_to_depth(const T *x, T *y) {
+  constexpr index_t OH = H / B, OW = W / B;
+  for (index_t n = 0; n < N; ++n)
+    for (index_t c = 0; c < C; ++c)
+      for (index_t h = 0; h < H; ++h)
+        for (index_t w = 0; w < W; ++w) {
+          index_t oc = ((h % B) * B + (w % B)) * C + c;
+          y[((n * C * B * B + oc) * OH + h / B) * OW + w / B] =
+              x[((n * C + c) * H + h) * W + w];
+        }
+}
+
+} // namespace onnxc
+
+#endif

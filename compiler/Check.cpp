@@ -300,7 +300,7 @@ void buildAndRun(Case &c, const BuildOptions &bo) {
     }
     for (size_t i = 0; i < outputs.size(); ++i)
       args += " " + shellQuote(join(c.workDir, "out" + std::to_string(i) + ".bin"));
-    if (runCommand("cd " + shellQuote(c.workDir) + " && timeout 300 ./runner" + args,
+    if (runCommand("cd " + shellQuote(c.workDir) + " && timeout 60 ./runner" + args,
                    output) != 0) {
       c.status = "FAIL";
       c.why = path::filename(set).str() + ": the compiled model failed to run: " +

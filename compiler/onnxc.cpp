@@ -13,6 +13,8 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <thread>
 
@@ -81,6 +83,9 @@ int main(int argc, char **argv) {
       o.shapes.push_back(v);
     } else if (value(i, arg, "-j", v)) {
       jobs = std::atoi(v.c_str());
+    } else if (arg.size() > 2 && arg.starts_with("-j") &&
+               std::isdigit(static_cast<unsigned char>(arg[2]))) {
+      jobs = std::atoi(arg.drop_front(2).str().c_str());
     } else if (arg.size() == 3 && arg.starts_with("-O") && arg[2] >= '0' &&
                arg[2] <= '3') {
       o.optLevel = arg[2] - '0';

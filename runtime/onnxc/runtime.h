@@ -150,8 +150,8 @@ template <> ONNXC_INLINE bf16 store<bf16, float>(float v) { return to_bf16(v); }
 /// single-precision FPUs are not dragged into double).
 namespace math {
 #define ONNXC_MATH1(NAME, FN)                                                  \
-  ONNXC_INLINE float NAME(float x) { return FN##f(x); }                        \
-  ONNXC_INLINE double NAME(double x) { return FN(x); }
+  inline float NAME(float x) { return ::FN##f(x); }                           \
+  inline double NAME(double x) { return ::FN(x); }
 ONNXC_MATH1(exp, exp)
 ONNXC_MATH1(log, log)
 ONNXC_MATH1(sqrt, sqrt)

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what onnxc needs (Debian packages, PyPI packages for tests) and
+# builds it into build/. Safe to run again: installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+PKGS="cmake g++ make libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools \
+libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata libgtest-dev python3-pip"
+missing=""
+for p in $PKGS; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "setup: installing$missing"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+fi
+if [ "${ONNXC_SKIP_PIP:-0}" != 1 ]; then
+  python3 -c "import onnx, onnxruntime, numpy" 2>/dev/null ||
+    python3 -m pip install -q onnx onnxruntime numpy
+fi
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j2

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# check_node_floor.sh ONNXC NODE_DIR PASSING_LIST
+# Runs every ONNX backend node test; fails if any case on the checked-in
+# list does not pass (the floor only goes up), and names cases that pass
+# but are not on the list yet, so they can be added.
+set -u
+onnxc=$1; dir=$2; list=$3
+if [ ! -d "$dir" ]; then
+  echo "skipped: $dir is absent (apt-get install libonnx-testdata)"
+  exit 77
+fi
+log=$(mktemp)
+"$onnxc" check -j2 "$dir" > "$log"
+tail -n 1 "$log"
+grep '^PASS ' "$log" | cut -d' ' -f2 | sort > "$log.pass"
+sort "$list" | grep -v '^#' | grep -v '^$' > "$log.floor"
+missing=$(comm -23 "$log.floor" "$log.pass")
+extra=$(comm -13 "$log.floor" "$log.pass")
+total=$(grep -c -E '^(PASS|FAIL|SKIP) ' "$log")
+passed=$(wc -l < "$log.pass")
+echo "node tests: $passed of $total pass ($((100 * passed / total))%), floor $(wc -l < "$log.floor")"
+if [ -n "$extra" ]; then
+  echo "passing but not yet on the floor list (add them to $list):"
+  echo "$extra" | sed 's/^/  /'
+fi
+status=0
+if [ -n "$missing" ]; then
+  echo "REGRESSION: these cases are on the floor list but did not pass:"
+  for c in $missing; do grep -E "^(FAIL|SKIP) $c(:|$)" "$log" | sed 's/^/  /'; done
+  status=1
+fi
+rm -f "$log" "$log.pass" "$log.floor"
+exit $status

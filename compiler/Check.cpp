@@ -265,7 +265,9 @@ void buildAndRun(Case &c, const BuildOptions &bo) {
   std::string error;
   if (failed(buildLibrary(c.workDir, prefix, lib, bo, error))) {
     c.status = "FAIL";
-    c.why = error.substr(0, error.find('\n'));
+    size_t at = error.find("error:");
+    std::string first = at == std::string::npos ? error : error.substr(at);
+    c.why = "the C++ compiler failed: " + first.substr(0, first.find('\n'));
     return;
   }
   if (!writeAll(join(c.workDir, "runner.c"), kRunner)) {
@@ -339,14 +341,22 @@ std::vector<std::string> shapesFromData(const Case &c) {
       return shapes;
   }
   std::vector<std::string> names;
+  std::vector<bool> dynamic;
   std::set<std::string> inits;
   for (auto &i : model.graph().initializer())
     inits.insert(i.name());
   for (auto &i : model.graph().input())
-    if (!inits.count(i.name()))
+    if (!inits.count(i.name())) {
       names.push_back(i.name());
+      bool dyn = !i.type().tensor_type().has_shape();
+      for (auto &d : i.type().tensor_type().shape().dim())
+        dyn |= !d.has_dim_value();
+      dynamic.push_back(dyn);
+    }
   auto inputs = listPb(c.dataSets[0], "input_");
   for (size_t i = 0; i < inputs.size() && i < names.size(); ++i) {
+    if (!dynamic[i])
+      continue; // the model's own static shape stays authoritative
     onnx::TensorProto t;
     if (!readProto(inputs[i], t))
       continue;
@@ -392,10 +402,23 @@ int onnxc::runCheck(const std::vector<std::string> &dirs,
     o.shapes = base.shapes.empty() ? shapesFromData(c) : base.shapes;
     std::string error;
     if (!compileToSources(o, c.workDir, "model", error)) {
-      size_t at = error.find("not supported yet");
+      size_t at = error.find("not supported");
       if (at != std::string::npos) {
+        // `not supported yet: OpType[ (detail)]`, the op taken from the
+        // `node "N" (OpType, opset K)` part of the message.
         c.status = "SKIP";
-        c.why = error.substr(at);
+        std::string detail = error.substr(at);
+        size_t colon = detail.find(": ");
+        detail = colon == std::string::npos ? "" : detail.substr(colon + 2);
+        std::string op;
+        size_t open = error.find("\" (");
+        if (open != std::string::npos && open < at) {
+          size_t start = open + 3;
+          op = error.substr(start, error.find_first_of(",)", start) - start);
+        }
+        c.why = "not supported yet: " + (op.empty() ? detail : op);
+        if (!op.empty() && !detail.empty())
+          c.why += " (" + detail + ")";
       } else {
         c.status = "FAIL";
         c.why = error;

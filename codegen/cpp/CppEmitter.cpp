@@ -46,9 +46,13 @@ std::vector<TensorInfo> readInfo(ArrayAttr list) {
   for (Attribute a : list) {
     auto d = cast<DictionaryAttr>(a);
     auto type = cast<RankedTensorType>(cast<TypeAttr>(d.get("type")).getValue());
+    // float16/bfloat16 cross the C ABI as their bit patterns.
+    std::string abiType = onnxc::cType(type.getElementType());
+    if (type.getElementType().isF16() || type.getElementType().isBF16())
+      abiType = "uint16_t";
     out.push_back({cast<StringAttr>(d.get("name")).getValue().str(),
                    cast<StringAttr>(d.get("c_name")).getValue().str(),
-                   onnxc::cType(type.getElementType()),
+                   abiType,
                    onnxTypeCode(type.getElementType()),
                    SmallVector<int64_t>(type.getShape())});
   }
@@ -82,11 +86,11 @@ LogicalResult onnxc::emitCpp(ModuleOp module, const std::string &modelName,
       cast<IntegerAttr>(module->getAttr("onnxc.unshared_arena_bytes")).getInt();
   auto weights = cast<DenseElementsAttr>(module->getAttr("onnxc.weights"));
   ArrayRef<char> blob = weights.getRawData();
-  if (weights.isSplat() && weights.getNumElements() > 1)
-    return module.emitError() << "internal error: splat weights blob";
-  out.weights.assign(blob.begin(), blob.end());
-  if (weights.getNumElements() == 0)
-    out.weights.clear();
+  // A blob whose bytes are all equal is stored as a splat.
+  if (weights.isSplat())
+    out.weights.assign(size_t(weights.getNumElements()), blob.empty() ? 0 : blob[0]);
+  else
+    out.weights.assign(blob.begin(), blob.end());
   int64_t opset = 0;
   if (auto a = module->getAttrOfType<IntegerAttr>("onnx.opset"))
     opset = a.getInt();
@@ -109,7 +113,8 @@ LogicalResult onnxc::emitCpp(ModuleOp module, const std::string &modelName,
     h << "// Weights: " << out.weights.size()
       << " bytes of read-only data in section .rodata." << prefix << "_weights\n";
     h << "#ifndef " << upper << "_H\n#define " << upper << "_H\n\n";
-    h << "#include <stddef.h>\n#include <stdint.h>\n\n";
+    h << "#include <stddef.h>\n#include <stdint.h>\n";
+    h << "#ifndef __cplusplus\n#include <stdbool.h>\n#endif\n\n";
     h << "#define " << upper << "_ARENA_BYTES " << arena << "\n";
     h << "#define " << upper << "_WEIGHTS_BYTES " << out.weights.size() << "\n";
     h << "#define " << upper << "_NUM_INPUTS " << inputs.size() << "\n";
@@ -133,10 +138,9 @@ LogicalResult onnxc::emitCpp(ModuleOp module, const std::string &modelName,
     h << "/* The same, with inputs and outputs as arrays of pointers in order. */\n";
     h << "int " << prefix << "_run_generic(const void *const *inputs, "
          "void *const *outputs, void *arena);\n\n";
-    h << "extern const onnxc_tensor_info " << prefix << "_inputs[" << upper
-      << "_NUM_INPUTS];\n";
-    h << "extern const onnxc_tensor_info " << prefix << "_outputs[" << upper
-      << "_NUM_OUTPUTS];\n\n";
+    h << "/* Inputs and outputs, in order (NUM_INPUTS and NUM_OUTPUTS entries). */\n";
+    h << "extern const onnxc_tensor_info " << prefix << "_inputs[];\n";
+    h << "extern const onnxc_tensor_info " << prefix << "_outputs[];\n\n";
     h << "#ifdef __cplusplus\n} /* extern \"C\" */\n\n";
     h << "namespace " << prefix << " {\n";
     h << "/// Sizes and the entry point of the model, for C++ callers.\n";

@@ -28,6 +28,23 @@ std::string onnxc::sanitizeIdentifier(StringRef name) {
     out.pop_back();
   if (out.empty() || isdigit(static_cast<unsigned char>(out[0])))
     out = "t_" + out;
+  // C and C++ keywords (ONNX tests name tensors "and", "or", "not", ...).
+  static const llvm::StringSet<> keywords = {
+      "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor",
+      "bool", "break", "case", "catch", "char", "class", "compl", "const",
+      "constexpr", "const_cast", "continue", "decltype", "default", "delete",
+      "do", "double", "dynamic_cast", "else", "enum", "explicit", "export",
+      "extern", "false", "float", "for", "friend", "goto", "if", "inline",
+      "int", "long", "mutable", "namespace", "new", "noexcept", "not",
+      "not_eq", "nullptr", "operator", "or", "or_eq", "private", "protected",
+      "public", "register", "reinterpret_cast", "restrict", "return", "short",
+      "signed", "sizeof", "static", "static_assert", "static_cast", "struct",
+      "switch", "template", "this", "thread_local", "throw", "true", "try",
+      "typedef", "typeid", "typename", "union", "unsigned", "using",
+      "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq",
+      "arena", "main"};
+  if (keywords.contains(out))
+    out += "_";
   return out;
 }
 

@@ -113,9 +113,10 @@ struct ShapeInferencePass
               continue;
             auto ranked = dyn_cast<RankedTensorType>(t);
             if (!ranked || !ranked.hasStaticShape()) {
-              op->emitError() << "result shape " << t
-                              << " is still not static after binding the "
-                                 "input shapes";
+              op->emitError() << "not supported yet: data-dependent result "
+                                 "shape "
+                              << t << " (binding the input shapes does not "
+                                      "fix it)";
               return WalkResult::interrupt();
             }
           }

@@ -2,6 +2,7 @@
 #include "codegen/cpp/KernelLowering.h"
 
 #include "dialects/onnx/OnnxDialect.h"
+#include "codegen/cpp/MemoryPlanner.h"
 #include "dialects/onnx/ShapeInference/ShapeHelpers.h"
 
 #include "llvm/Support/raw_ostream.h"
@@ -69,5 +70,8 @@ int64_t onnxc::scratchBytes(Operation *op) {
     int64_t batch = x.getDimSize(1);
     return 6 * hidden * batch * (x.getElementType().getIntOrFloatBitWidth() / 8);
   }
+  if (isa<onnx::SoftmaxCrossEntropyLossOp>(op) &&
+      (op->getNumResults() < 2 || isa<NoneType>(op->getResult(1).getType())))
+    return tensorBytes(op->getOperand(0).getType());
   return 0;
 }

@@ -78,6 +78,49 @@ LogicalResult convRule(Operation *op, LoweringContext &ctx,
   return success();
 }
 
+LogicalResult convTransposeRule(Operation *op, LoweringContext &ctx,
+                                std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), w = op->getOperand(1), y = op->getResult(0);
+  if (failed(requireFloat(op, x)))
+    return failure();
+  auto xt = tensorType(x), wt = tensorType(w), yt = tensorType(y);
+  int64_t spatial = xt.getRank() - 2;
+  if (spatial < 1 || spatial > 3)
+    return op->emitError() << "not supported yet: " << spatial
+                           << " spatial dimensions";
+  SmallVector<int64_t> outSpatial, pads;
+  if (failed(convTransposeGeometry(op, xt, wt, outSpatial, pads)))
+    return failure();
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>(spatial, 1));
+  auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> in(3, 1), out(3, 1), k(3, 1), s(3, 1), p(3, 0), d(3, 1);
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t j = 3 - spatial + i;
+    in[j] = xt.getDimSize(2 + i);
+    out[j] = yt.getDimSize(2 + i);
+    k[j] = kernel[i];
+    s[j] = strides[i];
+    d[j] = dil[i];
+    p[j] = pads[i];
+  }
+  std::string win = "onnxc::window3d<";
+  for (auto list : {in, out, k, s, p, d})
+    for (int64_t v : list)
+      win += str(v) + ",";
+  win.back() = '>';
+  Value b = op->getOperand(2);
+  calls.push_back({"onnxc::conv_transpose<" + str(xt.getDimSize(0)) + "," +
+                       str(xt.getDimSize(1)) + "," + str(yt.getDimSize(1)) +
+                       "," + str(intAttr(op, "group", 1)) + "," + win + ">",
+                   {ctx.buffer(x), ctx.buffer(w),
+                    isNone(b) ? "static_cast<const " + cType(xt.getElementType()) +
+                                    "*>(nullptr)"
+                              : ctx.buffer(b),
+                    ctx.buffer(y)}});
+  return success();
+}
+
 LoweringRule poolRule(bool isMax) {
   return [isMax](Operation *op, LoweringContext &ctx,
                  std::vector<KernelCall> &calls) -> LogicalResult {
@@ -414,10 +457,51 @@ LogicalResult lstmRule(Operation *op, LoweringContext &ctx,
   return success();
 }
 
+/// NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss over [N, C, D].
+LoweringRule lossRule(bool withSoftmax) {
+  return [withSoftmax](Operation *op, LoweringContext &ctx,
+                       std::vector<KernelCall> &calls) -> LogicalResult {
+    Value x = op->getOperand(0), target = op->getOperand(1),
+          weight = op->getOperand(2), y = op->getResult(0);
+    if (failed(requireFloat(op, x)))
+      return failure();
+    auto xt = tensorType(x);
+    if (xt.getRank() < 2)
+      return op->emitError() << "input must have rank >= 2";
+    int64_t n = xt.getDimSize(0), c = xt.getDimSize(1);
+    int64_t d = n * c ? xt.getNumElements() / (n * c) : 0;
+    StringRef reduction = strAttr(op, "reduction", "mean");
+    if (reduction != "none" && reduction != "sum" && reduction != "mean")
+      return op->emitError() << "unknown reduction \"" << reduction << "\"";
+    auto ignore = op->getAttrOfType<IntegerAttr>("ignore_index");
+    std::string t = cType(xt.getElementType());
+    std::string w = isNone(weight) ? "static_cast<const " + t + "*>(nullptr)"
+                                   : ctx.buffer(weight);
+    std::string tmpl = str(n) + "," + str(c) + "," + str(d) +
+                       ",onnxc::loss_reduction::" + reduction.str();
+    std::string ignoreArgs = std::to_string(ignore ? ignore.getInt() : 0) + "," +
+                             (ignore ? "true" : "false");
+    if (!withSoftmax) {
+      calls.push_back({"onnxc::nll_loss<" + tmpl + ">",
+                       {ctx.buffer(x), ctx.buffer(target), w, ctx.buffer(y),
+                        ignoreArgs}});
+      return success();
+    }
+    std::string logProb = op->getNumResults() > 1 && !isNone(op->getResult(1))
+                              ? ctx.buffer(op->getResult(1))
+                              : ctx.scratch(op, xt.getElementType());
+    calls.push_back({"onnxc::softmax_cross_entropy<" + tmpl + ">",
+                     {ctx.buffer(x), ctx.buffer(target), w, ctx.buffer(y), logProb,
+                      ignoreArgs}});
+    return success();
+  };
+}
+
 } // namespace
 
 void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
   r["Conv"] = convRule;
+  r["ConvTranspose"] = convTransposeRule;
   r["MaxPool"] = poolRule(true);
   r["AveragePool"] = poolRule(false);
   r["GlobalAveragePool"] = globalPoolRule(false);
@@ -444,4 +528,6 @@ void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
   r["ArgMin"] = argRule(false);
   r["CumSum"] = cumsumRule;
   r["LSTM"] = lstmRule;
+  r["NegativeLogLikelihoodLoss"] = lossRule(false);
+  r["SoftmaxCrossEntropyLoss"] = lossRule(true);
 }

@@ -4,6 +4,7 @@
 
 #include "dialects/onnx/ShapeInference/ShapeHelpers.h"
 
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 
 using namespace mlir;
@@ -286,6 +287,50 @@ LogicalResult depthSpaceRule(Operation *op, LoweringContext &ctx,
   return success();
 }
 
+LogicalResult resizeRule(Operation *op, LoweringContext &ctx,
+                         std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), y = op->getResult(0);
+  auto xt = tensorType(x);
+  if (!isa<FloatType>(xt.getElementType()) && !xt.getElementType().isInteger(8))
+    return op->emitError() << "not supported yet: element type "
+                           << xt.getElementType();
+  if (intAttr(op, "antialias", 0))
+    return op->emitError() << "not supported yet: antialias";
+  SmallVector<int64_t> out;
+  SmallVector<float> scales, roi;
+  if (failed(resizeGeometry(op, xt, out, scales, roi)))
+    return needsConstant(op, 2, "resize scales or sizes");
+  StringRef mode = strAttr(op, "mode", "nearest");
+  StringRef coord = strAttr(op, "coordinate_transformation_mode", "half_pixel");
+  StringRef nearest = strAttr(op, "nearest_mode", "round_prefer_floor");
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return op->emitError() << "unknown mode \"" << mode << "\"";
+  if (coord != "half_pixel" && coord != "half_pixel_symmetric" &&
+      coord != "pytorch_half_pixel" && coord != "align_corners" &&
+      coord != "asymmetric" && coord != "tf_crop_and_resize")
+    return op->emitError() << "not supported yet: coordinate_transformation_mode "
+                           << coord;
+  if (nearest != "round_prefer_floor" && nearest != "round_prefer_ceil" &&
+      nearest != "floor" && nearest != "ceil")
+    return op->emitError() << "unknown nearest_mode \"" << nearest << "\"";
+  Builder b(op->getContext());
+  auto f32 = b.getF32Type();
+  auto scalesAttr = DenseElementsAttr::get(
+      RankedTensorType::get({int64_t(scales.size())}, f32), ArrayRef<float>(scales));
+  auto roiAttr = DenseElementsAttr::get(
+      RankedTensorType::get({int64_t(roi.size())}, f32), ArrayRef<float>(roi));
+  calls.push_back({"onnxc::resize<" + dimsOf(x) + "," + dimsOf(y) +
+                       ",onnxc::resize_mode::" + mode.str() +
+                       ",onnxc::resize_coord::" + coord.str() +
+                       ",onnxc::resize_nearest::" + nearest.str() + "," +
+                       (intAttr(op, "exclude_outside", 0) ? "true" : "false") + ">",
+                   {ctx.buffer(x), ctx.newConstant(scalesAttr, "resize_scales"),
+                    ctx.newConstant(roiAttr, "resize_roi"), ctx.buffer(y),
+                    floatLiteral(floatAttr(op, "cubic_coeff_a", -0.75f)),
+                    floatLiteral(floatAttr(op, "extrapolation_value", 0.0f))}});
+  return success();
+}
+
 } // namespace
 
 void onnxc::addTensorRules(llvm::StringMap<LoweringRule> &r) {
@@ -304,6 +349,7 @@ void onnxc::addTensorRules(llvm::StringMap<LoweringRule> &r) {
   r["ConstantOfShape"] = constantOfShapeRule;
   r["Range"] = rangeRule;
   r["Trilu"] = triluRule;
+  r["Resize"] = resizeRule;
   r["DepthToSpace"] = depthSpaceRule;
   r["SpaceToDepth"] = depthSpaceRule;
 }

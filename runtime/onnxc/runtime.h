@@ -40,18 +40,11 @@ template <index_t... D> struct dims {
   }
 };
 
-/// IEEE half and bfloat16 as storage types; arithmetic happens in float.
-struct f16 {
-  uint16_t bits;
-};
-struct bf16 {
-  uint16_t bits;
-};
-
-ONNXC_INLINE float to_float(f16 h) {
-  uint32_t sign = uint32_t(h.bits & 0x8000u) << 16;
-  uint32_t exp = (h.bits >> 10) & 0x1fu;
-  uint32_t mant = h.bits & 0x3ffu;
+/// IEEE half and bfloat16 bit conversions (round to nearest even).
+ONNXC_INLINE float half_bits_to_float(uint16_t h) {
+  uint32_t sign = uint32_t(h & 0x8000u) << 16;
+  uint32_t exp = (h >> 10) & 0x1fu;
+  uint32_t mant = h & 0x3ffu;
   uint32_t bits;
   if (exp == 0) {
     if (mant == 0) {
@@ -75,31 +68,24 @@ ONNXC_INLINE float to_float(f16 h) {
   return f;
 }
 
-ONNXC_INLINE f16 to_f16(float f) {
+ONNXC_INLINE uint16_t float_to_half_bits(float f) {
   uint32_t x;
   memcpy(&x, &f, 4);
   uint32_t sign = (x >> 16) & 0x8000u;
   uint32_t absx = x & 0x7fffffffu;
-  f16 h;
-  if (absx >= 0x7f800000u) { // inf or nan
-    h.bits = uint16_t(sign | 0x7c00u | (absx > 0x7f800000u ? 0x200u : 0));
-    return h;
-  }
-  if (absx >= 0x477ff000u) { // rounds to inf
-    h.bits = uint16_t(sign | 0x7c00u);
-    return h;
-  }
+  if (absx >= 0x7f800000u) // inf or nan
+    return uint16_t(sign | 0x7c00u | (absx > 0x7f800000u ? 0x200u : 0));
+  if (absx >= 0x477ff000u) // rounds to inf
+    return uint16_t(sign | 0x7c00u);
   if (absx < 0x38800000u) { // subnormal or zero in half
     float a;
     memcpy(&a, &absx, 4);
-    // Scale so the subnormal's integer part is its mantissa, round to even.
-    float scaled = a * 16777216.0f; // 2^24
+    float scaled = a * 16777216.0f; // 2^24: the subnormal's integer mantissa
     uint32_t m = uint32_t(scaled);
     float rem = scaled - float(m);
     if (rem > 0.5f || (rem == 0.5f && (m & 1u)))
       ++m;
-    h.bits = uint16_t(sign | m);
-    return h;
+    return uint16_t(sign | m);
   }
   uint32_t exp = ((absx >> 23) - 127 + 15) << 10;
   uint32_t mant = absx & 0x7fffffu;
@@ -107,30 +93,55 @@ ONNXC_INLINE f16 to_f16(float f) {
   uint32_t rest = mant & 0x1fffu;
   if (rest > 0x1000u || (rest == 0x1000u && (r & 1u)))
     ++r;
-  h.bits = uint16_t(sign | r);
-  return h;
+  return uint16_t(sign | r);
 }
 
-ONNXC_INLINE float to_float(bf16 b) {
-  uint32_t bits = uint32_t(b.bits) << 16;
+ONNXC_INLINE float bfloat_bits_to_float(uint16_t b) {
+  uint32_t bits = uint32_t(b) << 16;
   float f;
   memcpy(&f, &bits, 4);
   return f;
 }
 
-ONNXC_INLINE bf16 to_bf16(float f) {
+ONNXC_INLINE uint16_t float_to_bfloat_bits(float f) {
   uint32_t x;
   memcpy(&x, &f, 4);
-  bf16 b;
-  if ((x & 0x7fffffffu) > 0x7f800000u) {
-    b.bits = uint16_t((x >> 16) | 0x40u);
-    return b;
-  }
+  if ((x & 0x7fffffffu) > 0x7f800000u)
+    return uint16_t((x >> 16) | 0x40u);
   uint32_t lsb = (x >> 16) & 1u;
   x += 0x7fffu + lsb;
-  b.bits = uint16_t(x >> 16);
-  return b;
+  return uint16_t(x >> 16);
 }
+
+/// float16 and bfloat16 storage types: two bytes each, converting to and
+/// from float, so kernels written for T work on them with float arithmetic.
+struct f16 {
+  uint16_t bits;
+  f16() = default;
+  f16(float f) : bits(float_to_half_bits(f)) {}
+  f16(double f) : bits(float_to_half_bits(float(f))) {}
+  f16(int v) : bits(float_to_half_bits(float(v))) {}
+  operator float() const { return half_bits_to_float(bits); }
+};
+struct bf16 {
+  uint16_t bits;
+  bf16() = default;
+  bf16(float f) : bits(float_to_bfloat_bits(f)) {}
+  bf16(double f) : bits(float_to_bfloat_bits(float(f))) {}
+  bf16(int v) : bits(float_to_bfloat_bits(float(v))) {}
+  operator float() const { return bfloat_bits_to_float(bits); }
+};
+
+ONNXC_INLINE float to_float(f16 h) { return half_bits_to_float(h.bits); }
+ONNXC_INLINE float to_float(bf16 b) { return bfloat_bits_to_float(b.bits); }
+
+/// Type traits without <type_traits> (freestanding toolchains may lack it).
+template <class T> constexpr bool is_float_v = T(0.5) != T(0);
+template <> constexpr bool is_float_v<f16> = true;
+template <> constexpr bool is_float_v<bf16> = true;
+template <> constexpr bool is_float_v<bool> = false;
+template <class T> constexpr bool is_bool_v = false;
+template <> constexpr bool is_bool_v<bool> = true;
 
 /// The type arithmetic on T happens in.
 template <class T> struct compute_type { using type = T; };
@@ -143,8 +154,7 @@ ONNXC_INLINE float load(f16 v) { return to_float(v); }
 ONNXC_INLINE float load(bf16 v) { return to_float(v); }
 
 template <class T, class C> ONNXC_INLINE T store(C v) { return T(v); }
-template <> ONNXC_INLINE f16 store<f16, float>(float v) { return to_f16(v); }
-template <> ONNXC_INLINE bf16 store<bf16, float>(float v) { return to_bf16(v); }
+
 
 /// Math for float and double under one name (float calls stay float, so
 /// single-precision FPUs are not dragged into double).

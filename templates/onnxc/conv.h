@@ -85,6 +85,56 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
       }
 }
 
+/// Transposed convolution: each input pixel scatters kernel-weighted values
+/// into the output. Win's (d,h,w) are the input dims, (od,oh,ow) the
+/// output's, pads the leading padding removed from the output.
+template <index_t N, index_t C, index_t M, index_t G, class Win, class T>
+void conv_transpose(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
+                    const T *ONNXC_RESTRICT bias, T *ONNXC_RESTRICT y) {
+  constexpr index_t CG = C / G, MG = M / G;
+  constexpr index_t inPlane = Win::d * Win::h * Win::w;
+  constexpr index_t outPlane = Win::od * Win::oh * Win::ow;
+  constexpr index_t taps = Win::kd * Win::kh * Win::kw;
+  for (index_t n = 0; n < N; ++n)
+    for (index_t m = 0; m < M; ++m) {
+      T b = bias ? bias[m] : T(0);
+      T *yp = y + (n * M + m) * outPlane;
+      for (index_t i = 0; i < outPlane; ++i)
+        yp[i] = b;
+    }
+  for (index_t n = 0; n < N; ++n)
+    for (index_t g = 0; g < G; ++g)
+      for (index_t cg = 0; cg < CG; ++cg) {
+        const T *xp = x + (n * C + g * CG + cg) * inPlane;
+        for (index_t mg = 0; mg < MG; ++mg) {
+          const T *wp = w + ((g * CG + cg) * MG + mg) * taps;
+          T *yp = y + (n * M + g * MG + mg) * outPlane;
+          for (index_t id = 0; id < Win::d; ++id)
+            for (index_t ih = 0; ih < Win::h; ++ih)
+              for (index_t iw = 0; iw < Win::w; ++iw) {
+                T xv = xp[(id * Win::h + ih) * Win::w + iw];
+                for (index_t kd = 0; kd < Win::kd; ++kd) {
+                  index_t od = id * Win::sd + kd * Win::dd - Win::pd;
+                  if (od < 0 || od >= Win::od)
+                    continue;
+                  for (index_t kh = 0; kh < Win::kh; ++kh) {
+                    index_t oh = ih * Win::sh + kh * Win::dh - Win::ph;
+                    if (oh < 0 || oh >= Win::oh)
+                      continue;
+                    for (index_t kw = 0; kw < Win::kw; ++kw) {
+                      index_t ow = iw * Win::sw + kw * Win::dw - Win::pw;
+                      if (ow < 0 || ow >= Win::ow)
+                        continue;
+                      yp[(od * Win::oh + oh) * Win::ow + ow] +=
+                          xv * wp[(kd * Win::kh + kh) * Win::kw + kw];
+                    }
+                  }
+                }
+              }
+        }
+      }
+}
+
 /// Max or average pooling over NC planes.
 template <bool IsMax, bool CountPad, index_t NC, class Win, class T>
 void pool(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {

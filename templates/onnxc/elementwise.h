@@ -130,7 +130,7 @@ struct Pow {
 struct Mod {
   int fmod;
   template <class C> C operator()(C a, C b) const {
-    if constexpr (C(0.5) != C(0)) { // floating point: always fmod semantics
+    if constexpr (is_float_v<C>) { // floating point: always fmod semantics
       return math::fmod(a, b);
     } else {
       if (fmod) return C(a % b);
@@ -234,9 +234,9 @@ template <class Out, class In, class T> void expand(const T *x, T *y) {
 
 template <class TY, class TX> ONNXC_INLINE TY cast_one(TX v) {
   auto c = load(v);
-  if constexpr (sizeof(TY) == 1 && TY(2) == TY(1)) { // bool
+  if constexpr (is_bool_v<TY>) {
     return c != decltype(c)(0);
-  } else if constexpr (TY(0.5) == TY(0) && decltype(c)(0.5) != decltype(c)(0)) {
+  } else if constexpr (!is_float_v<TY> && is_float_v<TX>) {
     // float -> integer: truncate; saturate NaN to 0 as most runtimes do
     return c != c ? TY(0) : TY(c);
   } else {

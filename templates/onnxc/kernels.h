@@ -5,7 +5,9 @@
 #include "onnxc/conv.h"
 #include "onnxc/elementwise.h"
 #include "onnxc/gemm.h"
+#include "onnxc/loss.h"
 #include "onnxc/reduce.h"
+#include "onnxc/resize.h"
 #include "onnxc/rnn.h"
 #include "onnxc/tensor.h"
 

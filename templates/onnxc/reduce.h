@@ -19,7 +19,7 @@ void reduce(const T *x, T *y) {
            : K == reduce_kind::min ? C(INFINITY)
            : K == reduce_kind::prod ? C(1) : C(0);
   if constexpr (K == reduce_kind::max || K == reduce_kind::min)
-    if constexpr (!(C(0.5) != C(0))) // integers have no infinity
+    if constexpr (!is_float_v<C>) // integers have no infinity
       init = K == reduce_kind::max ? C(C(1) << (sizeof(C) * 8 - 2)) * C(-2)
                                    : C(~(C(1) << (sizeof(C) * 8 - 1)));
   C maxv[outN > 0 ? outN : 1];
@@ -221,6 +221,86 @@ void cumsum(const T *x, T *y) {
         }
       }
     }
+}
+
+/// LRN across channels of [N, C, Plane].
+template <index_t N, index_t C, index_t Plane, index_t Size, class T>
+void lrn(const T *x, T *y, float alpha, float beta, float bias) {
+  constexpr index_t lo = (Size - 1) / 2, hi = Size - 1 - lo;
+  for (index_t n = 0; n < N; ++n)
+    for (index_t c = 0; c < C; ++c)
+      for (index_t p = 0; p < Plane; ++p) {
+        float sum = 0;
+        for (index_t k = c - lo; k <= c + hi; ++k)
+          if (k >= 0 && k < C) {
+            float v = float(load(x[(n * C + k) * Plane + p]));
+            sum += v * v;
+          }
+        float v = float(load(x[(n * C + c) * Plane + p]));
+        y[(n * C + c) * Plane + p] =
+            store<T>(compute_t<T>(v / math::pow(bias + alpha / float(Size) * sum, beta)));
+      }
+}
+
+/// MeanVarianceNormalization: x viewed with reduced dims Keep (dims<> of
+/// In with the normalized axes set to 1).
+template <class In, class Keep, class T> void mean_variance_norm(const T *x, T *y) {
+  constexpr index_t outN = Keep::size;
+  constexpr index_t count = In::size / (outN ? outN : 1);
+  float mean[outN > 0 ? outN : 1] = {}, sq[outN > 0 ? outN : 1] = {};
+  constexpr int R = In::rank;
+  for (int pass = 0; pass < 2; ++pass) {
+    index_t idx[R > 0 ? R : 1] = {};
+    for (index_t i = 0; i < In::size; ++i) {
+      index_t o = 0;
+      for (int d = 0; d < R; ++d)
+        if (Keep::at(d) != 1)
+          o += idx[d] * Keep::stride(d);
+      float v = float(load(x[i]));
+      if (pass == 0) {
+        mean[o] += v;
+        sq[o] += v * v;
+      } else {
+        float m = mean[o] / float(count);
+        float var = sq[o] / float(count) - m * m;
+        y[i] = store<T>(compute_t<T>((v - m) / (math::sqrt(var) + 1e-9f)));
+      }
+      for (int d = R - 1; d >= 0; --d) {
+        if (++idx[d] < In::at(d))
+          break;
+        idx[d] = 0;
+      }
+    }
+  }
+}
+
+/// QuantizeLinear: y = saturate(round_half_even(x / scale) + zero_point),
+/// per tensor (ScaleN == 1) or per channel of [Outer, ScaleN, Inner].
+template <index_t Outer, index_t ScaleN, index_t Inner, class T, class Q>
+void quantize_linear(const T *x, const T *scale, const Q *zero, Q *y) {
+  constexpr float lo = Q(-1) < Q(0) ? float(Q(1) << (sizeof(Q) * 8 - 1)) * -1.f : 0.f;
+  constexpr float hi = Q(-1) < Q(0) ? -lo - 1.f : float(Q(-1));
+  for (index_t o = 0; o < Outer; ++o)
+    for (index_t c = 0; c < ScaleN; ++c)
+      for (index_t i = 0; i < Inner; ++i) {
+        index_t k = (o * ScaleN + c) * Inner + i;
+        float v = math::nearbyint(float(load(x[k])) / float(load(scale[c])));
+        v += zero ? float(zero[c]) : 0.f;
+        v = v < lo ? lo : v > hi ? hi : v;
+        y[k] = Q(v);
+      }
+}
+
+/// DequantizeLinear: y = (x - zero_point) * scale.
+template <index_t Outer, index_t ScaleN, index_t Inner, class Q, class T>
+void dequantize_linear(const Q *x, const T *scale, const Q *zero, T *y) {
+  for (index_t o = 0; o < Outer; ++o)
+    for (index_t c = 0; c < ScaleN; ++c)
+      for (index_t i = 0; i < Inner; ++i) {
+        index_t k = (o * ScaleN + c) * Inner + i;
+        float z = zero ? float(zero[c]) : 0.f;
+        y[k] = store<T>(compute_t<T>((float(x[k]) - z) * float(load(scale[c]))));
+      }
 }
 
 } // namespace onnxc

@@ -215,6 +215,102 @@ void space_to_depth(const T *x, T *y) {
         }
 }
 
+enum class scatter_reduction { none, add, mul, max, min };
+
+template <scatter_reduction R, class T> ONNXC_INLINE void scatter_apply(T &dst, T v) {
+  switch (R) {
+  case scatter_reduction::none: dst = v; break;
+  case scatter_reduction::add: dst = store<T>(load(dst) + load(v)); break;
+  case scatter_reduction::mul: dst = store<T>(load(dst) * load(v)); break;
+  case scatter_reduction::max: dst = load(v) > load(dst) ? v : dst; break;
+  case scatter_reduction::min: dst = load(v) < load(dst) ? v : dst; break;
+  }
+}
+
+/// ScatterElements along Axis: Data is the data's shape, Idx the indices'.
+template <class Data, class Idx, int Axis, scatter_reduction R, class T, class I>
+void scatter_elements(const T *data, const I *indices, const T *updates, T *y) {
+  if (y != data)
+    memcpy(y, data, size_t(Data::size) * sizeof(T));
+  index_t idx[Idx::rank > 0 ? Idx::rank : 1] = {};
+  for (index_t i = 0; i < Idx::size; ++i) {
+    index_t off = 0;
+    for (int d = 0; d < Idx::rank; ++d) {
+      index_t c = idx[d];
+      if (d == Axis) {
+        c = index_t(indices[i]);
+        if (c < 0)
+          c += Data::at(d);
+      }
+      off += c * Data::stride(d);
+    }
+    scatter_apply<R>(y[off], updates[i]);
+    for (int d = Idx::rank - 1; d >= 0; --d) {
+      if (++idx[d] < Idx::at(d))
+        break;
+      idx[d] = 0;
+    }
+  }
+}
+
+/// ScatterND: indices [NIdx, K] address slices of Slice elements in data.
+template <class Data, index_t NIdx, int K, index_t Slice, scatter_reduction R,
+          class T, class I>
+void scatter_nd(const T *data, const I *indices, const T *updates, T *y) {
+  if (y != data)
+    memcpy(y, data, size_t(Data::size) * sizeof(T));
+  for (index_t n = 0; n < NIdx; ++n) {
+    index_t off = 0;
+    for (int k = 0; k < K; ++k) {
+      index_t c = index_t(indices[n * K + k]);
+      if (c < 0)
+        c += Data::at(k);
+      off += c * Data::stride(k);
+    }
+    for (index_t j = 0; j < Slice; ++j)
+      scatter_apply<R>(y[off + j], updates[n * Slice + j]);
+  }
+}
+
+/// GatherND with batch_dims B: data viewed as [Batch, ...], indices as
+/// [Batch, NIdx, K]; each index picks a slice of Slice elements.
+template <class Data, index_t Batch, index_t NIdx, int K, int B, index_t Slice,
+          class T, class I>
+void gather_nd(const T *data, const I *indices, T *y) {
+  constexpr index_t batchStride = Data::size / (Batch ? Batch : 1);
+  for (index_t b = 0; b < Batch; ++b)
+    for (index_t n = 0; n < NIdx; ++n) {
+      index_t off = b * batchStride;
+      for (int k = 0; k < K; ++k) {
+        index_t c = index_t(indices[(b * NIdx + n) * K + k]);
+        if (c < 0)
+          c += Data::at(B + k);
+        off += c * Data::stride(B + k);
+      }
+      memcpy(y + (b * NIdx + n) * Slice, data + off, size_t(Slice) * sizeof(T));
+    }
+}
+
+/// EyeLike: ones on the K-th diagonal of an [R, C] matrix.
+template <index_t R, index_t C, index_t K, class T> void eye_like(T *y) {
+  for (index_t i = 0; i < R; ++i)
+    for (index_t j = 0; j < C; ++j)
+      y[i * C + j] = store<T>(compute_t<T>(j - i == K ? 1 : 0));
+}
+
+/// OneHot: indices (N values) -> [Outer, Depth, Inner] with values[0]/[1].
+template <index_t Outer, index_t Depth, index_t Inner, class I, class T>
+void one_hot(const I *indices, const T *values, T *y) {
+  for (index_t o = 0; o < Outer; ++o)
+    for (index_t d = 0; d < Depth; ++d)
+      for (index_t i = 0; i < Inner; ++i) {
+        index_t k = index_t(indices[o * Inner + i]);
+        if (k < 0)
+          k += Depth;
+        y[(o * Depth + d) * Inner + i] = k == d ? values[1] : values[0];
+      }
+}
+
 } // namespace onnxc
 
 #endif

@@ -8,6 +8,12 @@ using namespace onnxc;
 
 namespace {
 
+std::optional<ArrayRef<int64_t>> shapeOf(RankedTensorType t) {
+  if (!t)
+    return std::nullopt;
+  return t.getShape();
+}
+
 /// Output spatial size of a sliding window, following auto_pad.
 LogicalResult windowOutput(Operation *op, const RankedTensorType &x,
                            ArrayRef<int64_t> kernel, bool ceilMode,
@@ -82,6 +88,76 @@ LogicalResult convShape(Operation *op) {
   Shape out{x.getDimSize(0), w.getDimSize(0)};
   if (failed(windowOutput(op, x, kernel, false, out)))
     return failure();
+  setResult(op, 0, ArrayRef<int64_t>(out), element);
+  return success();
+}
+
+} // namespace
+
+/// ConvTranspose's output spatial sizes and leading pads (shared with the
+/// lowering, which needs the same pads).
+LogicalResult onnxc::convTransposeGeometry(Operation *op, RankedTensorType x,
+                                           RankedTensorType w,
+                                           SmallVectorImpl<int64_t> &outSpatial,
+                                           SmallVectorImpl<int64_t> &padBegin) {
+  int64_t spatial = x.getRank() - 2;
+  SmallVector<int64_t> kernel(w.getShape().drop_front(2));
+  if (auto k = intsAttr(op, "kernel_shape"))
+    kernel = *k;
+  auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>(spatial, 1));
+  auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  auto outPad =
+      intsAttr(op, "output_padding").value_or(SmallVector<int64_t>(spatial, 0));
+  auto outShape = intsAttr(op, "output_shape");
+  StringRef autoPad = strAttr(op, "auto_pad", "NOTSET");
+  if (int64_t(kernel.size()) != spatial || int64_t(strides.size()) != spatial ||
+      int64_t(dil.size()) != spatial || int64_t(pads.size()) != 2 * spatial ||
+      int64_t(outPad.size()) != spatial)
+    return op->emitError() << "attributes do not match the number of spatial "
+                              "dimensions";
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t in = x.getDimSize(2 + i);
+    int64_t full = strides[i] * (in - 1) + outPad[i] + (kernel[i] - 1) * dil[i] + 1;
+    int64_t out;
+    if (outShape) {
+      out = (*outShape)[outShape->size() - spatial + i];
+    } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      out = in * strides[i];
+    } else {
+      out = full - pads[i] - pads[i + spatial];
+      padBegin.push_back(pads[i]);
+      outSpatial.push_back(out);
+      continue;
+    }
+    int64_t total = std::max<int64_t>(0, full - out);
+    // The ONNX spec: SAME_UPPER puts the smaller half first, every other
+    // mode the larger.
+    bool upper = autoPad == "SAME_UPPER";
+    padBegin.push_back(upper ? total / 2 : total - total / 2);
+    outSpatial.push_back(out);
+  }
+  return success();
+}
+
+namespace {
+
+LogicalResult convTransposeShape(Operation *op) {
+  auto x = rankedType(op->getOperand(0));
+  auto w = rankedType(op->getOperand(1));
+  Type element = elementType(op->getOperand(0));
+  if (!x || !w || !x.hasStaticShape() || !w.hasStaticShape()) {
+    setUnranked(op, 0, element);
+    return success();
+  }
+  if (x.getRank() < 3 || w.getRank() != x.getRank())
+    return op->emitError() << "input " << x << " and weight " << w
+                           << " do not fit a transposed convolution";
+  SmallVector<int64_t> spatial, pads;
+  if (failed(convTransposeGeometry(op, x, w, spatial, pads)))
+    return failure();
+  Shape out{x.getDimSize(0), w.getDimSize(1) * intAttr(op, "group", 1)};
+  out.append(spatial.begin(), spatial.end());
   setResult(op, 0, ArrayRef<int64_t>(out), element);
   return success();
 }
@@ -257,10 +333,26 @@ LogicalResult depthSpaceShape(Operation *op) {
   return success();
 }
 
+/// NegativeLogLikelihoodLoss / SoftmaxCrossEntropyLoss: per-element loss
+/// shaped like the target for reduction "none", else a scalar; SCE's
+/// optional second result is the log-probabilities, shaped like the scores.
+LogicalResult lossShape(Operation *op) {
+  Type element = elementType(op->getOperand(0));
+  auto target = rankedType(op->getOperand(1));
+  if (strAttr(op, "reduction", "mean") == "none")
+    setResult(op, 0, shapeOf(target), element);
+  else
+    setResult(op, 0, ArrayRef<int64_t>{}, element);
+  if (op->getNumResults() > 1 && !isa<NoneType>(op->getResult(1).getType()))
+    setResult(op, 1, shapeOf(rankedType(op->getOperand(0))), element);
+  return success();
+}
+
 } // namespace
 
 void onnxc::registerNNShapes(MLIRContext *ctx) {
   attachShapeFn(ctx, {"Conv"}, convShape);
+  attachShapeFn(ctx, {"ConvTranspose"}, convTransposeShape);
   attachShapeFn(ctx, {"MaxPool", "AveragePool", "LpPool"}, poolShape);
   attachShapeFn(ctx, {"GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"},
                 globalPoolShape);
@@ -269,4 +361,6 @@ void onnxc::registerNNShapes(MLIRContext *ctx) {
   attachShapeFn(ctx, {"LSTM", "GRU", "RNN"}, recurrentShape);
   attachShapeFn(ctx, {"LayerNormalization"}, layerNormShape);
   attachShapeFn(ctx, {"DepthToSpace", "SpaceToDepth"}, depthSpaceShape);
+  attachShapeFn(ctx, {"NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss"},
+                lossShape);
 }

@@ -47,6 +47,21 @@ llvm::StringRef strAttr(mlir::Operation *op, llvm::StringRef name,
 mlir::LogicalResult normalizeAxis(mlir::Operation *op, int64_t &axis,
                                   int64_t rank);
 
+/// ConvTranspose's output spatial sizes and leading pads.
+mlir::LogicalResult convTransposeGeometry(mlir::Operation *op,
+                                          mlir::RankedTensorType x,
+                                          mlir::RankedTensorType w,
+                                          llvm::SmallVectorImpl<int64_t> &outSpatial,
+                                          llvm::SmallVectorImpl<int64_t> &padBegin);
+
+/// Resize's output shape, per-axis scales (as used to map coordinates) and
+/// roi ([starts..., ends...] over all axes). Fails silently when roi, scales
+/// or sizes are not constants; emits an error when they are inconsistent.
+mlir::LogicalResult resizeGeometry(mlir::Operation *op, mlir::RankedTensorType x,
+                                   llvm::SmallVectorImpl<int64_t> &outShape,
+                                   llvm::SmallVectorImpl<float> &scales,
+                                   llvm::SmallVectorImpl<float> &roi);
+
 /// Registers a shape function for each op name in `names`.
 using ShapeFn = mlir::LogicalResult (*)(mlir::Operation *);
 void attachShapeFn(mlir::MLIRContext *ctx, llvm::ArrayRef<llvm::StringRef> names,

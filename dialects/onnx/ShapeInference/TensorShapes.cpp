@@ -3,6 +3,8 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace onnxc;
 
@@ -567,6 +569,105 @@ LogicalResult argReduceShape(Operation *op) {
 
 } // namespace
 
+LogicalResult onnxc::resizeGeometry(Operation *op, RankedTensorType x,
+                                    SmallVectorImpl<int64_t> &outShape,
+                                    SmallVectorImpl<float> &scales,
+                                    SmallVectorImpl<float> &roi) {
+  int64_t rank = x.getRank();
+  SmallVector<int64_t> axes;
+  if (auto a = intsAttr(op, "axes")) {
+    for (int64_t v : *a) {
+      if (failed(normalizeAxis(op, v, rank)))
+        return failure();
+      axes.push_back(v);
+    }
+  } else {
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  }
+  size_t n = axes.size();
+  Value roiV = op->getOperand(1), scalesV = op->getOperand(2),
+        sizesV = op->getNumOperands() > 3 ? op->getOperand(3) : Value();
+  roi.assign(2 * rank, 0.f);
+  for (int64_t i = 0; i < rank; ++i)
+    roi[rank + i] = 1.f;
+  if (!isNone(roiV)) {
+    auto r = constantFloats(roiV);
+    if (!r)
+      return failure();
+    if (r->size() == 2 * n)
+      for (size_t i = 0; i < n; ++i) {
+        roi[axes[i]] = float((*r)[i]);
+        roi[rank + axes[i]] = float((*r)[n + i]);
+      }
+  }
+  bool crop = strAttr(op, "coordinate_transformation_mode", "half_pixel") ==
+              "tf_crop_and_resize";
+  outShape.assign(x.getShape().begin(), x.getShape().end());
+  scales.assign(rank, 1.f);
+  auto sizes = isNone(sizesV) ? std::nullopt : constantInts(sizesV);
+  auto scaleVals = isNone(scalesV) ? std::nullopt : constantFloats(scalesV);
+  if (sizes && !sizes->empty()) {
+    if (sizes->size() != n)
+      return op->emitError() << "sizes has " << sizes->size() << " entries for "
+                             << n << " axes";
+    StringRef policy = strAttr(op, "keep_aspect_ratio_policy", "stretch");
+    if (policy == "stretch") {
+      for (size_t i = 0; i < n; ++i) {
+        outShape[axes[i]] = (*sizes)[i];
+        scales[axes[i]] = float((*sizes)[i]) / float(x.getDimSize(axes[i]));
+      }
+    } else {
+      float common = policy == "not_larger" ? INFINITY : 0.f;
+      for (size_t i = 0; i < n; ++i) {
+        float sc = float((*sizes)[i]) / float(x.getDimSize(axes[i]));
+        common = policy == "not_larger" ? std::min(common, sc) : std::max(common, sc);
+      }
+      for (size_t i = 0; i < n; ++i) {
+        scales[axes[i]] = common;
+        outShape[axes[i]] =
+            int64_t(std::floor(float(x.getDimSize(axes[i])) * common + 0.5f));
+      }
+    }
+    return success();
+  }
+  if (scaleVals && !scaleVals->empty()) {
+    if (scaleVals->size() != n)
+      return op->emitError() << "scales has " << scaleVals->size()
+                             << " entries for " << n << " axes";
+    for (size_t i = 0; i < n; ++i) {
+      float sc = float((*scaleVals)[i]);
+      if (sc <= 0)
+        return op->emitError() << "scales must be positive";
+      int64_t a = axes[i];
+      scales[a] = sc;
+      float extent = crop ? roi[rank + a] - roi[a] : 1.f;
+      outShape[a] = int64_t(std::floor(float(x.getDimSize(a)) * extent * sc));
+    }
+    return success();
+  }
+  return failure();
+}
+
+namespace {
+LogicalResult resizeShape(Operation *op) {
+  auto x = rankedType(op->getOperand(0));
+  Type element = elementType(op->getOperand(0));
+  if (!x || !x.hasStaticShape()) {
+    setUnranked(op, 0, element);
+    return success();
+  }
+  SmallVector<int64_t> out;
+  SmallVector<float> scales, roi;
+  if (failed(resizeGeometry(op, x, out, scales, roi))) {
+    setResult(op, 0, Shape(x.getRank(), kDyn), element);
+    return success();
+  }
+  setResult(op, 0, ArrayRef<int64_t>(out), element);
+  return success();
+}
+} // namespace
+
 void onnxc::registerTensorShapes(MLIRContext *ctx) {
   attachShapeFn(ctx, {"Constant"}, constantShape);
   attachShapeFn(ctx, {"Shape"}, shapeShape);
@@ -592,4 +693,5 @@ void onnxc::registerTensorShapes(MLIRContext *ctx) {
                  "ReduceLogSumExp", "ReduceSumSquare"},
                 reduceShape);
   attachShapeFn(ctx, {"ArgMax", "ArgMin"}, argReduceShape);
+  attachShapeFn(ctx, {"Resize"}, resizeShape);
 }

@@ -278,7 +278,7 @@ void buildAndRun(Case &c, const BuildOptions &bo) {
   std::string output;
   std::string cmd = "cd " + shellQuote(c.workDir) + " && cc -O1 -std=c11 " +
                     "-DMODEL_HEADER='\"model.h\"' -DPREFIX=model -DPREFIX_UPPER=MODEL " +
-                    "runner.c model.a -lm -lstdc++ -o runner";
+                    "runner.c model.a -lm -o runner";
   if (runCommand(cmd, output) != 0) {
     c.status = "FAIL";
     c.why = "linking the runner failed: " + output.substr(0, 300);
@@ -416,7 +416,7 @@ int onnxc::runCheck(const std::vector<std::string> &dirs,
           size_t start = open + 3;
           op = error.substr(start, error.find_first_of(",)", start) - start);
         }
-        c.why = "not supported yet: " + (op.empty() ? detail : op);
+        c.why = "not supported yet: " + (op.empty() ? (detail.empty() ? error : detail) : op);
         if (!op.empty() && !detail.empty())
           c.why += " (" + detail + ")";
       } else {

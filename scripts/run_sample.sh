@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 out=build/samples/lenet-c
 mkdir -p "$out"
 build/bin/onnxc samples/lenet-c/lenet.onnx -o "$out/lenet.a" --name lenet
-cc -O2 -std=c11 -I"$out" samples/lenet-c/main.c "$out/lenet.a" -lm -lstdc++ -o "$out/lenet-classify"
+cc -O2 -std=c11 -I"$out" samples/lenet-c/main.c "$out/lenet.a" -lm -o "$out/lenet-classify"
 (cd samples/lenet-c && "../../$out/lenet-classify" input.bin)

@@ -64,6 +64,14 @@ const onnxc::LoweringRule *onnxc::lookupLoweringRule(Operation *op) {
 }
 
 int64_t onnxc::scratchBytes(Operation *op) {
+  if (isa<onnx::GRUOp, onnx::RNNOp>(op)) {
+    auto x = tensorType(op->getOperand(0));
+    int64_t hidden = intAttr(op, "hidden_size", 0);
+    int64_t batch = x.getDimSize(1);
+    int64_t elems = isa<onnx::GRUOp>(op) ? 4 * hidden * batch + hidden
+                                         : 2 * hidden * batch;
+    return elems * (x.getElementType().getIntOrFloatBitWidth() / 8);
+  }
   if (isa<onnx::LSTMOp>(op)) {
     auto x = tensorType(op->getOperand(0));
     int64_t hidden = intAttr(op, "hidden_size", 0);

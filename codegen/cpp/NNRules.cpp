@@ -497,6 +497,86 @@ LoweringRule lossRule(bool withSoftmax) {
   };
 }
 
+/// GRU and RNN share LSTM's operand order up to initial_h.
+LoweringRule recurrentRule(bool isGru) {
+  return [isGru](Operation *op, LoweringContext &ctx,
+                 std::vector<KernelCall> &calls) -> LogicalResult {
+    Value x = op->getOperand(0);
+    if (failed(requireFloat(op, x)))
+      return failure();
+    if (intAttr(op, "layout", 0) != 0)
+      return op->emitError() << "not supported yet: layout=1";
+    if (op->getAttr("clip"))
+      return op->emitError() << "not supported yet: clip";
+    if (auto acts = op->getAttrOfType<ArrayAttr>("activations")) {
+      // Only the defaults: Sigmoid/Tanh for GRU, Tanh for RNN.
+      for (auto [i, a] : llvm::enumerate(acts)) {
+        StringRef name = cast<StringAttr>(a).getValue();
+        bool gate = isGru && i % 2 == 0;
+        if (name != (gate ? "Sigmoid" : "Tanh"))
+          return op->emitError() << "not supported yet: activation " << name;
+      }
+    }
+    if (!isNone(op->getOperand(4)))
+      return op->emitError() << "not supported yet: sequence_lens";
+    auto xt = tensorType(x);
+    StringRef direction = strAttr(op, "direction", "forward");
+    int64_t dirs = direction == "bidirectional" ? 2 : 1;
+    std::string t = cType(xt.getElementType());
+    auto in = [&](unsigned i) {
+      return isNone(op->getOperand(i)) ? "static_cast<const " + t + "*>(nullptr)"
+                                       : ctx.buffer(op->getOperand(i));
+    };
+    auto out = [&](unsigned i) {
+      return isNone(op->getResult(i)) ? "static_cast<" + t + "*>(nullptr)"
+                                      : ctx.buffer(op->getResult(i));
+    };
+    std::string tmpl = str(xt.getDimSize(0)) + "," + str(xt.getDimSize(1)) + "," +
+                       str(xt.getDimSize(2)) + "," +
+                       str(intAttr(op, "hidden_size", 0)) + "," + str(dirs) + "," +
+                       (direction == "reverse" ? "true" : "false");
+    if (isGru)
+      tmpl += intAttr(op, "linear_before_reset", 0) ? ",true" : ",false";
+    calls.push_back({std::string(isGru ? "onnxc::gru<" : "onnxc::rnn<") + tmpl + ">",
+                     {ctx.buffer(x), in(1), in(2), in(3), in(5), out(0), out(1),
+                      ctx.scratch(op, xt.getElementType())}});
+    return success();
+  };
+}
+
+LogicalResult lrnRule(Operation *op, LoweringContext &ctx,
+                      std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), y = op->getResult(0);
+  if (failed(requireFloat(op, x)))
+    return failure();
+  auto xt = tensorType(x);
+  int64_t n = xt.getDimSize(0), c = xt.getDimSize(1);
+  calls.push_back({"onnxc::lrn<" + str(n) + "," + str(c) + "," +
+                       str(n * c ? xt.getNumElements() / (n * c) : 0) + "," +
+                       str(intAttr(op, "size", 1)) + ">",
+                   {ctx.buffer(x), ctx.buffer(y),
+                    floatLiteral(floatAttr(op, "alpha", 1e-4f)),
+                    floatLiteral(floatAttr(op, "beta", 0.75f)),
+                    floatLiteral(floatAttr(op, "bias", 1.0f))}});
+  return success();
+}
+
+LogicalResult mvnRule(Operation *op, LoweringContext &ctx,
+                      std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), y = op->getResult(0);
+  if (failed(requireFloat(op, x)))
+    return failure();
+  auto xt = tensorType(x);
+  auto axes = intsAttr(op, "axes").value_or(SmallVector<int64_t>{0, 2, 3});
+  SmallVector<int64_t> keep(xt.getShape());
+  for (int64_t a : axes)
+    keep[a < 0 ? a + xt.getRank() : a] = 1;
+  calls.push_back({"onnxc::mean_variance_norm<" + dimsOf(xt.getShape()) + "," +
+                       dimsOf(keep) + ">",
+                   {ctx.buffer(x), ctx.buffer(y)}});
+  return success();
+}
+
 } // namespace
 
 void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
@@ -528,6 +608,10 @@ void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
   r["ArgMin"] = argRule(false);
   r["CumSum"] = cumsumRule;
   r["LSTM"] = lstmRule;
+  r["LRN"] = lrnRule;
+  r["GRU"] = recurrentRule(true);
+  r["RNN"] = recurrentRule(false);
+  r["MeanVarianceNormalization"] = mvnRule;
   r["NegativeLogLikelihoodLoss"] = lossRule(false);
   r["SoftmaxCrossEntropyLoss"] = lossRule(true);
 }

@@ -31,6 +31,18 @@ std::string axisSplit(Operation *op, RankedTensorType t, int64_t axis,
 
 LogicalResult viewRule(Operation *op, LoweringContext &,
                        std::vector<KernelCall> &) {
+  // Dropout is the identity in inference only; a training_mode that is not
+  // a constant false would draw random masks.
+  if (op->getName().getStringRef() == "onnx.Dropout" && op->getNumOperands() > 2 &&
+      !isNone(op->getOperand(2))) {
+    auto mode = constantInts(op->getOperand(2));
+    auto ratio = isNone(op->getOperand(1)) ? std::nullopt
+                                           : constantFloats(op->getOperand(1));
+    bool identity = (mode && !mode->empty() && (*mode)[0] == 0) ||
+                    (ratio && !ratio->empty() && (*ratio)[0] == 0.0);
+    if (!identity)
+      return op->emitError() << "not supported yet: training_mode";
+  }
   if (op->getNumResults() > 1 && !isNone(op->getResult(1)) &&
       !op->getResult(1).use_empty())
     return op->emitError() << "not supported yet: the mask output";
@@ -331,6 +343,133 @@ LogicalResult resizeRule(Operation *op, LoweringContext &ctx,
   return success();
 }
 
+std::string scatterReduction(Operation *op) {
+  return "onnxc::scatter_reduction::" + strAttr(op, "reduction", "none").str();
+}
+
+LogicalResult scatterElementsRule(Operation *op, LoweringContext &ctx,
+                                  std::vector<KernelCall> &calls) {
+  Value data = op->getOperand(0), indices = op->getOperand(1),
+        updates = op->getOperand(2), y = op->getResult(0);
+  int64_t axis = intAttr(op, "axis", 0);
+  if (axis < 0)
+    axis += tensorType(data).getRank();
+  calls.push_back({"onnxc::scatter_elements<" + dimsOf(data) + "," +
+                       dimsOf(indices) + "," + std::to_string(axis) + "," +
+                       scatterReduction(op) + ">",
+                   {ctx.buffer(data), ctx.buffer(indices), ctx.buffer(updates),
+                    ctx.buffer(y)}});
+  return success();
+}
+
+LogicalResult scatterNDRule(Operation *op, LoweringContext &ctx,
+                            std::vector<KernelCall> &calls) {
+  Value data = op->getOperand(0), indices = op->getOperand(1),
+        updates = op->getOperand(2), y = op->getResult(0);
+  auto dt = tensorType(data), it = tensorType(indices);
+  int64_t k = it.getDimSize(it.getRank() - 1);
+  int64_t n = k ? it.getNumElements() / k : 0;
+  int64_t slice = 1;
+  for (int64_t i = k; i < dt.getRank(); ++i)
+    slice *= dt.getDimSize(i);
+  calls.push_back({"onnxc::scatter_nd<" + dimsOf(data) + "," + std::to_string(n) +
+                       "," + std::to_string(k) + "," + std::to_string(slice) + "," +
+                       scatterReduction(op) + ">",
+                   {ctx.buffer(data), ctx.buffer(indices), ctx.buffer(updates),
+                    ctx.buffer(y)}});
+  return success();
+}
+
+LogicalResult gatherNDRule(Operation *op, LoweringContext &ctx,
+                           std::vector<KernelCall> &calls) {
+  Value data = op->getOperand(0), indices = op->getOperand(1),
+        y = op->getResult(0);
+  auto dt = tensorType(data), it = tensorType(indices);
+  int64_t b = intAttr(op, "batch_dims", 0);
+  int64_t k = it.getDimSize(it.getRank() - 1);
+  int64_t batch = 1;
+  for (int64_t i = 0; i < b; ++i)
+    batch *= dt.getDimSize(i);
+  int64_t n = (k && batch) ? it.getNumElements() / k / batch : 0;
+  int64_t slice = 1;
+  for (int64_t i = b + k; i < dt.getRank(); ++i)
+    slice *= dt.getDimSize(i);
+  calls.push_back({"onnxc::gather_nd<" + dimsOf(data) + "," + std::to_string(batch) +
+                       "," + std::to_string(n) + "," + std::to_string(k) + "," +
+                       std::to_string(b) + "," + std::to_string(slice) + ">",
+                   {ctx.buffer(data), ctx.buffer(indices), ctx.buffer(y)}});
+  return success();
+}
+
+LogicalResult eyeLikeRule(Operation *op, LoweringContext &ctx,
+                          std::vector<KernelCall> &calls) {
+  Value y = op->getResult(0);
+  auto t = tensorType(y);
+  if (t.getRank() != 2)
+    return op->emitError() << "input must be 2-D";
+  calls.push_back({"onnxc::eye_like<" + std::to_string(t.getDimSize(0)) + "," +
+                       std::to_string(t.getDimSize(1)) + "," +
+                       std::to_string(intAttr(op, "k", 0)) + ">",
+                   {ctx.buffer(y)}});
+  return success();
+}
+
+LogicalResult oneHotRule(Operation *op, LoweringContext &ctx,
+                         std::vector<KernelCall> &calls) {
+  Value indices = op->getOperand(0), values = op->getOperand(2),
+        y = op->getResult(0);
+  auto yt = tensorType(y);
+  int64_t axis = intAttr(op, "axis", -1);
+  if (axis < 0)
+    axis += yt.getRank();
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < yt.getRank(); ++i) {
+    if (i < axis) outer *= yt.getDimSize(i);
+    if (i > axis) inner *= yt.getDimSize(i);
+  }
+  calls.push_back({"onnxc::one_hot<" + std::to_string(outer) + "," +
+                       std::to_string(yt.getDimSize(axis)) + "," +
+                       std::to_string(inner) + ">",
+                   {ctx.buffer(indices), ctx.buffer(values), ctx.buffer(y)}});
+  return success();
+}
+
+/// [Outer, C, Inner] around the quantization axis (C = 1 per tensor).
+LoweringRule quantRule(bool quantize) {
+  return [quantize](Operation *op, LoweringContext &ctx,
+                    std::vector<KernelCall> &calls) -> LogicalResult {
+    Value x = op->getOperand(0), scale = op->getOperand(1),
+          zero = op->getOperand(2), y = op->getResult(0);
+    auto xt = tensorType(x), st = tensorType(scale);
+    Type q = quantize ? elementType(y) : elementType(x);
+    if (!q.isInteger(8) || cType(q).empty())
+      return op->emitError() << "not supported yet: quantized type " << q;
+    if (st.getRank() > 1)
+      return op->emitError() << "not supported yet: blocked quantization";
+    int64_t c = st.getNumElements();
+    int64_t outer = 1, inner = 1;
+    if (c > 1) {
+      int64_t axis = intAttr(op, "axis", 1);
+      if (axis < 0)
+        axis += xt.getRank();
+      for (int64_t i = 0; i < xt.getRank(); ++i) {
+        if (i < axis) outer *= xt.getDimSize(i);
+        if (i > axis) inner *= xt.getDimSize(i);
+      }
+    } else {
+      inner = xt.getNumElements();
+    }
+    std::string z = isNone(zero) ? "static_cast<const " + cType(q) + "*>(nullptr)"
+                                 : ctx.buffer(zero);
+    calls.push_back({std::string(quantize ? "onnxc::quantize_linear<"
+                                          : "onnxc::dequantize_linear<") +
+                         std::to_string(outer) + "," + std::to_string(c) + "," +
+                         std::to_string(inner) + ">",
+                     {ctx.buffer(x), ctx.buffer(scale), z, ctx.buffer(y)}});
+    return success();
+  };
+}
+
 } // namespace
 
 void onnxc::addTensorRules(llvm::StringMap<LoweringRule> &r) {
@@ -350,6 +489,13 @@ void onnxc::addTensorRules(llvm::StringMap<LoweringRule> &r) {
   r["Range"] = rangeRule;
   r["Trilu"] = triluRule;
   r["Resize"] = resizeRule;
+  r["ScatterElements"] = scatterElementsRule;
+  r["ScatterND"] = scatterNDRule;
+  r["GatherND"] = gatherNDRule;
+  r["EyeLike"] = eyeLikeRule;
+  r["OneHot"] = oneHotRule;
+  r["QuantizeLinear"] = quantRule(true);
+  r["DequantizeLinear"] = quantRule(false);
   r["DepthToSpace"] = depthSpaceRule;
   r["SpaceToDepth"] = depthSpaceRule;
 }

@@ -101,8 +101,13 @@ LogicalResult ModelImporter::readOpset() {
   for (const auto &entry : model.opset_import())
     if (entry.domain().empty() || entry.domain() == "ai.onnx")
       opset = int(entry.version());
-  if (opset == 0)
-    return fail("the model imports no default-domain opset");
+  if (opset == 0) {
+    std::string domains;
+    for (const auto &entry : model.opset_import())
+      domains += (domains.empty() ? "" : ", ") + entry.domain();
+    return fail("not supported yet: the model imports no default-domain opset"
+                " (only " + (domains.empty() ? std::string("none") : domains) + ")");
+  }
   int maxOpset = onnxc::maxKnownOpset();
   if (opset < 7 || opset > maxOpset)
     return fail("default-domain opset " + std::to_string(opset) +
@@ -312,20 +317,30 @@ LogicalResult ModelImporter::importNode(const ::onnx::NodeProto &node,
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     return failNode(node, "not supported yet: operator domain \"" +
                               node.domain() + "\"");
-  const onnxc::OpSchemaInfo *schema = onnxc::lookupOpSchema(node.op_type());
+  // Operators ONNX has since removed map onto their successors.
+  std::string opType = node.op_type();
+  bool deprecated = false;
+  if (opType == "Scatter" && opset < 11) {
+    opType = "ScatterElements";
+    deprecated = true;
+  } else if (opType == "Upsample" && opset < 10) {
+    opType = "Resize";
+    deprecated = true;
+  }
+  const onnxc::OpSchemaInfo *schema = onnxc::lookupOpSchema(opType);
   if (!schema)
     return failNode(node, "unknown operator \"" + node.op_type() + "\"");
-  int version = schema->versionAt(opset);
+  int version = deprecated ? schema->sinceVersions.back() : schema->versionAt(opset);
   if (version == 0)
     return failNode(node, "operator " + node.op_type() +
                               " does not exist in opset " +
                               std::to_string(opset));
-  std::string opName = "onnx." + node.op_type();
+  std::string opName = "onnx." + opType;
   if (!RegisteredOperationName::lookup(opName, &context))
     return failNode(node, "unknown operator \"" + node.op_type() + "\"");
 
   onnxc::ImportedNode imported;
-  imported.opType = node.op_type();
+  imported.opType = opType;
   imported.version = version;
   for (const std::string &in : node.input()) {
     if (in.empty()) {
@@ -351,6 +366,39 @@ LogicalResult ModelImporter::importNode(const ::onnx::NodeProto &node,
       imported.attributes.push_back(
           builder.getNamedAttr(attr.name(), *converted));
     }
+  }
+  if (node.op_type() == "Upsample") {
+    // Upsample(X, scales) is Resize with asymmetric coordinates and, for
+    // nearest, flooring; its scales were an attribute before opset 9.
+    OpBuilder::InsertionGuard guard(builder);
+    Value scales = imported.inputs.size() > 1 ? imported.inputs[1] : Value();
+    SmallVector<NamedAttribute> attrs;
+    std::string mode = "nearest";
+    for (NamedAttribute a : imported.attributes) {
+      if (a.getName() == "mode")
+        mode = cast<StringAttr>(a.getValue()).str();
+      if (a.getName() == "scales") {
+        SmallVector<float> values;
+        for (Attribute f : cast<ArrayAttr>(a.getValue()))
+          values.push_back(float(cast<FloatAttr>(f).getValueAsDouble()));
+        auto type = RankedTensorType::get({int64_t(values.size())},
+                                          builder.getF32Type());
+        OperationState cst(loc, onnxc::onnx::ConstantOp::getOperationName());
+        auto value = DenseElementsAttr::get(type, ArrayRef<float>(values));
+        cst.addAttribute("value", value);
+        cst.addTypes(type);
+        scales = builder.create(cst)->getResult(0);
+      }
+    }
+    attrs.push_back(builder.getNamedAttr(
+        "mode", builder.getStringAttr(mode == "bilinear" ? "linear" : mode)));
+    attrs.push_back(builder.getNamedAttr("coordinate_transformation_mode",
+                                         builder.getStringAttr("asymmetric")));
+    attrs.push_back(builder.getNamedAttr("nearest_mode",
+                                         builder.getStringAttr("floor")));
+    imported.attributes = attrs;
+    imported.inputs = {imported.inputs.empty() ? Value() : imported.inputs[0],
+                       Value(), scales};
   }
   std::string upgradeError;
   if (failed(onnxc::upgradeNode(imported, builder, loc, upgradeError)))

@@ -72,6 +72,18 @@ struct ShapeInferencePass
     for (unsigned r = 0; r < op->getNumResults(); ++r) {
       if (isa<NoneType>(before[r]))
         continue;
+      // Refuse shapes no machine could hold before anything allocates them.
+      if (auto ranked = dyn_cast<RankedTensorType>(op->getResult(r).getType())) {
+        uint64_t elements = 1;
+        for (int64_t d : ranked.getShape()) {
+          if (d == ShapedType::kDynamic)
+            continue;
+          if (d != 0 && elements > (uint64_t(1) << 40) / uint64_t(d))
+            return op->emitError() << "result " << r << " would have more than 2^40 "
+                                   << "elements (" << ranked << ")";
+          elements *= uint64_t(d);
+        }
+      }
       auto merged = mergeTypes(op, r, before[r], op->getResult(r).getType());
       if (failed(merged))
         return failure();

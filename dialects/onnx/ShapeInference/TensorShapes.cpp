@@ -567,6 +567,85 @@ LogicalResult argReduceShape(Operation *op) {
   return success();
 }
 
+LogicalResult sameAsData(Operation *op) {
+  auto t = rankedType(op->getOperand(0));
+  setResult(op, 0, shapeOf(t), elementType(op->getOperand(0)));
+  return success();
+}
+
+LogicalResult gatherNDShape(Operation *op) {
+  auto data = rankedType(op->getOperand(0));
+  auto indices = rankedType(op->getOperand(1));
+  Type element = elementType(op->getOperand(0));
+  if (!data || !indices || indices.isDynamicDim(indices.getRank() - 1)) {
+    setUnranked(op, 0, element);
+    return success();
+  }
+  int64_t b = intAttr(op, "batch_dims", 0);
+  int64_t k = indices.getDimSize(indices.getRank() - 1);
+  if (k + b > data.getRank())
+    return op->emitError() << "indices address more dims than data has";
+  Shape out(indices.getShape().begin(), indices.getShape().end() - 1);
+  for (int64_t i = b + k; i < data.getRank(); ++i)
+    out.push_back(data.getDimSize(i));
+  setResult(op, 0, ArrayRef<int64_t>(out), element);
+  return success();
+}
+
+LogicalResult eyeLikeShape(Operation *op) {
+  auto t = rankedType(op->getOperand(0));
+  Type element = elementType(op->getOperand(0));
+  if (auto dtype = op->getAttrOfType<IntegerAttr>("dtype")) {
+    Builder b(op->getContext());
+    switch (dtype.getInt()) {
+    case 1: element = b.getF32Type(); break;
+    case 11: element = b.getF64Type(); break;
+    case 6: element = b.getIntegerType(32); break;
+    case 7: element = b.getIntegerType(64); break;
+    case 9: element = b.getI1Type(); break;
+    default: break;
+    }
+  }
+  setResult(op, 0, shapeOf(t), element);
+  return success();
+}
+
+LogicalResult oneHotShape(Operation *op) {
+  auto indices = rankedType(op->getOperand(0));
+  auto depth = constantFloats(op->getOperand(1));
+  Type element = elementType(op->getOperand(2));
+  if (!indices || !depth || depth->size() != 1) {
+    setUnranked(op, 0, element);
+    return success();
+  }
+  int64_t rank = indices.getRank() + 1;
+  int64_t axis = intAttr(op, "axis", -1);
+  if (failed(normalizeAxis(op, axis, rank)))
+    return failure();
+  Shape out(indices.getShape().begin(), indices.getShape().end());
+  out.insert(out.begin() + axis, int64_t((*depth)[0]));
+  setResult(op, 0, ArrayRef<int64_t>(out), element);
+  return success();
+}
+
+LogicalResult quantizeShape(Operation *op) {
+  auto t = rankedType(op->getOperand(0));
+  Type element = IntegerType::get(op->getContext(), 8, IntegerType::Unsigned);
+  if (op->getNumOperands() > 2 && !isNone(op->getOperand(2)))
+    element = elementType(op->getOperand(2));
+  else if (auto dtype = op->getAttrOfType<IntegerAttr>("output_dtype"))
+    if (dtype.getInt() == 3)
+      element = IntegerType::get(op->getContext(), 8);
+  setResult(op, 0, shapeOf(t), element);
+  return success();
+}
+
+LogicalResult dequantizeShape(Operation *op) {
+  auto t = rankedType(op->getOperand(0));
+  setResult(op, 0, shapeOf(t), elementType(op->getOperand(1)));
+  return success();
+}
+
 } // namespace
 
 LogicalResult onnxc::resizeGeometry(Operation *op, RankedTensorType x,
@@ -694,4 +773,10 @@ void onnxc::registerTensorShapes(MLIRContext *ctx) {
                 reduceShape);
   attachShapeFn(ctx, {"ArgMax", "ArgMin"}, argReduceShape);
   attachShapeFn(ctx, {"Resize"}, resizeShape);
+  attachShapeFn(ctx, {"ScatterElements", "ScatterND"}, sameAsData);
+  attachShapeFn(ctx, {"GatherND"}, gatherNDShape);
+  attachShapeFn(ctx, {"EyeLike"}, eyeLikeShape);
+  attachShapeFn(ctx, {"OneHot"}, oneHotShape);
+  attachShapeFn(ctx, {"QuantizeLinear"}, quantizeShape);
+  attachShapeFn(ctx, {"DequantizeLinear"}, dequantizeShape);
 }

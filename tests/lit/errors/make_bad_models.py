@@ -79,6 +79,11 @@ save("unsupported_op", helper.make_graph(
     [helper.make_node("Det", ["m"], ["d"], name="det")], "g",
     [helper.make_tensor_value_info("m", TensorProto.FLOAT, [3, 3])],
     [helper.make_tensor_value_info("d", TensorProto.FLOAT, [])]))
+# A shape no machine could hold.
+save("huge_shape", helper.make_graph(
+    [helper.make_node("ConstantOfShape", ["shape"], ["big"], name="fill"),
+     helper.make_node("Add", ["x", "big"], ["y"], name="add")], "g", [X], [Y],
+    initializer=[numpy_helper.from_array(np.array([2, 100000, 100000, 100000], np.int64), "shape")]))
 # Garbage and truncated files.
 with open(os.path.join(out, "garbage.onnx"), "wb") as f:
     f.write(b"this is not a protobuf \xff\xfe\x00\x01" * 8)

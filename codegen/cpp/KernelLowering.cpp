@@ -49,7 +49,7 @@ std::string onnxc::floatLiteral(double v) {
   return s + "f";
 }
 
-const onnxc::LoweringRule *onnxc::lookupLoweringRule(Operation *op) {
+const llvm::StringMap<onnxc::LoweringRule> &onnxc::loweringRules() {
   static const llvm::StringMap<LoweringRule> rules = [] {
     llvm::StringMap<LoweringRule> r;
     addElementwiseRules(r);
@@ -57,10 +57,14 @@ const onnxc::LoweringRule *onnxc::lookupLoweringRule(Operation *op) {
     addNNRules(r);
     return r;
   }();
+  return rules;
+}
+
+const onnxc::LoweringRule *onnxc::lookupLoweringRule(Operation *op) {
   StringRef name = op->getName().getStringRef();
   name.consume_front("onnx.");
-  auto it = rules.find(name);
-  return it == rules.end() ? nullptr : &it->second;
+  auto it = loweringRules().find(name);
+  return it == loweringRules().end() ? nullptr : &it->second;
 }
 
 int64_t onnxc::scratchBytes(Operation *op) {

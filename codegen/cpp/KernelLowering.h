@@ -45,6 +45,9 @@ using LoweringRule = std::function<mlir::LogicalResult(
 /// The rule for `op`, or null when the op is not supported yet.
 const LoweringRule *lookupLoweringRule(mlir::Operation *op);
 
+/// Every rule, keyed by ONNX op type (without the "onnx." prefix).
+const llvm::StringMap<LoweringRule> &loweringRules();
+
 /// Temporary bytes `op`'s kernel needs in the arena.
 int64_t scratchBytes(mlir::Operation *op);
 

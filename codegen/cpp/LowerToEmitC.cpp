@@ -9,7 +9,9 @@
 
 #include "mlir/Dialect/EmitC/IR/EmitC.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
@@ -60,252 +62,232 @@ std::string nodeName(Location loc) {
   return "";
 }
 
-class Lowering : public LoweringContext {
-public:
-  Lowering(ModuleOp module, func::FuncOp func, std::string prefix)
-      : module(module), func(func), prefix(std::move(prefix)),
-        builder(module.getContext()) {}
-
-  LogicalResult run();
-
-  std::string buffer(Value v) override;
-  std::string newConstant(DenseElementsAttr value, StringRef hint) override;
-  std::string scratch(Operation *op, Type elementType) override;
-
-private:
-  std::string uniqueName(StringRef base);
-  void verbatim(const std::string &text) {
-    builder.create<emitc::VerbatimOp>(func.getLoc(), builder.getStringAttr(text));
-  }
-  std::string addToBlob(DenseElementsAttr value, StringRef hint);
-  void declareTop(const std::string &text) {
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPoint(topMarker);
-    verbatim(text);
-  }
-
-  ModuleOp module;
-  func::FuncOp func;
+/// What every pattern of one lowering shares: the memory plan, the C names
+/// given so far, the weights blob, and where declarations go.
+struct LoweringState {
   std::string prefix;
-  OpBuilder builder;
   MemoryPlan plan;
-  llvm::DenseMap<Value, std::string> names;
+  llvm::DenseMap<Value, std::string> names; // keyed by the onnx-level value
+  /// Constants converted so far, added to the blob when first read.
+  llvm::DenseMap<Value, std::pair<DenseElementsAttr, std::string>> constants;
   llvm::StringSet<> used;
   std::vector<char> blob;
-  Operation *topMarker = nullptr;
-  SmallVector<std::string> inputNames, outputNames;
+  Operation *topMarker = nullptr; // weight declarations go before it
+  SmallVector<std::string> outputNames;
+
+  std::string uniqueName(StringRef base) {
+    std::string name = sanitizeIdentifier(base);
+    std::string candidate = name;
+    for (int i = 1; !used.insert(candidate).second; ++i)
+      candidate = name + "_" + std::to_string(i);
+    return candidate;
+  }
+
+  /// Appends `value` to the weights blob (64-byte aligned) and declares a
+  /// typed pointer to it at the top of the function.
+  std::string addToBlob(OpBuilder &builder, DenseElementsAttr value,
+                        StringRef hint) {
+    auto type = cast<RankedTensorType>(value.getType());
+    Type e = type.getElementType();
+    size_t offset = (blob.size() + kBufferAlign - 1) / kBufferAlign * kBufferAlign;
+    blob.resize(offset);
+    if (e.isInteger(1)) {
+      for (bool b : value.getValues<bool>())
+        blob.push_back(b ? 1 : 0);
+    } else {
+      ArrayRef<char> raw = value.getRawData();
+      size_t elemBytes = e.getIntOrFloatBitWidth() / 8;
+      if (value.isSplat())
+        for (int64_t i = 0; i < type.getNumElements(); ++i)
+          blob.insert(blob.end(), raw.begin(), raw.begin() + elemBytes);
+      else
+        blob.insert(blob.end(), raw.begin(), raw.end());
+    }
+    std::string t = cType(e);
+    std::string name = uniqueName("w_" + hint.str());
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPoint(topMarker);
+    builder.create<emitc::VerbatimOp>(
+        topMarker->getLoc(),
+        builder.getStringAttr("const " + t + "* const " + name +
+                              " = reinterpret_cast<const " + t + "*>(" + prefix +
+                              "_weights + " + std::to_string(offset) + ");"));
+    return name;
+  }
 };
 
-std::string Lowering::uniqueName(StringRef base) {
-  std::string name = sanitizeIdentifier(base);
-  std::string candidate = name;
-  for (int i = 1; !used.insert(candidate).second; ++i)
-    candidate = name + "_" + std::to_string(i);
-  return candidate;
-}
+/// The LoweringContext a rule sees while its op is being converted.
+class PatternContext : public LoweringContext {
+public:
+  PatternContext(LoweringState &state, OpBuilder &builder, Location loc)
+      : state(state), builder(builder), loc(loc) {}
 
-std::string Lowering::addToBlob(DenseElementsAttr value, StringRef hint) {
-  auto type = cast<RankedTensorType>(value.getType());
-  Type e = type.getElementType();
-  size_t offset = (blob.size() + kBufferAlign - 1) / kBufferAlign * kBufferAlign;
-  blob.resize(offset);
-  int64_t n = type.getNumElements();
-  if (e.isInteger(1)) {
-    for (bool b : value.getValues<bool>())
-      blob.push_back(b ? 1 : 0);
-  } else {
-    ArrayRef<char> raw = value.getRawData();
-    size_t elemBytes = e.getIntOrFloatBitWidth() / 8;
-    if (value.isSplat()) {
-      for (int64_t i = 0; i < n; ++i)
-        blob.insert(blob.end(), raw.begin(), raw.begin() + elemBytes);
+  std::string buffer(Value v) override {
+    if (isNone(v))
+      return "nullptr";
+    auto it = state.names.find(v);
+    if (it != state.names.end())
+      return it->second;
+    BufferRef ref = state.plan.buffers.lookup(v);
+    if (ref.root && ref.root != v) // a view shares its root's name
+      return state.names[v] = buffer(ref.root);
+    std::string name;
+    std::string t = cType(elementType(v));
+    if (ref.kind == BufferRef::Constant) {
+      auto c = state.constants.find(v);
+      if (c == state.constants.end())
+        llvm::report_fatal_error("onnxc: constant read before its conversion");
+      name = state.addToBlob(builder, c->second.first, c->second.second);
+    } else if (ref.kind == BufferRef::Output) {
+      name = state.outputNames[ref.index];
+    } else if (ref.kind == BufferRef::Arena) {
+      Operation *def = v.getDefiningOp();
+      std::string base = nodeName(def->getLoc());
+      if (def->getNumResults() > 1)
+        base += "_out" + std::to_string(cast<OpResult>(v).getResultNumber());
+      name = state.uniqueName(base);
+      builder.create<emitc::VerbatimOp>(
+          loc, builder.getStringAttr(t + "* const " + name + " = reinterpret_cast<" +
+                                     t + "*>(arena + " +
+                                     std::to_string(ref.offset) + ");"));
     } else {
-      blob.insert(blob.end(), raw.begin(), raw.end());
+      // Inputs and constants are named when they are converted, first.
+      llvm::report_fatal_error("onnxc: buffer requested for an unnamed value");
     }
+    return state.names[v] = name;
   }
-  std::string t = cType(e);
-  std::string name = uniqueName("w_" + hint.str());
-  declareTop("const " + t + "* const " + name + " = reinterpret_cast<const " + t +
-             "*>(" + prefix + "_weights + " + std::to_string(offset) + ");");
-  return name;
+
+  std::string newConstant(DenseElementsAttr value, StringRef hint) override {
+    return state.addToBlob(builder, value, hint);
+  }
+
+  std::string scratch(Operation *op, Type elementType) override {
+    std::string t = cType(elementType);
+    return "reinterpret_cast<" + t + "*>(arena + " +
+           std::to_string(state.plan.scratch.lookup(op)) + ")";
+  }
+
+private:
+  LoweringState &state;
+  OpBuilder &builder;
+  Location loc;
+};
+
+/// Every lowered value is an untyped pointer; its C name travels in the
+/// literal that stands for it.
+Type pointerType(MLIRContext *ctx) {
+  return emitc::PointerType::get(emitc::OpaqueType::get(ctx, "void"));
 }
 
-std::string Lowering::newConstant(DenseElementsAttr value, StringRef hint) {
-  return addToBlob(value, hint);
+Value literal(OpBuilder &b, Location loc, const std::string &text) {
+  return b.create<emitc::LiteralOp>(loc, pointerType(b.getContext()), text);
 }
 
-std::string Lowering::scratch(Operation *op, Type elementType) {
-  std::string t = cType(elementType);
-  return "reinterpret_cast<" + t + "*>(arena + " +
-         std::to_string(plan.scratch.lookup(op)) + ")";
-}
+/// One onnx op -> calls of kernel templates, through its LoweringRule.
+class KernelCallPattern : public ConversionPattern {
+public:
+  KernelCallPattern(const TypeConverter &converter, StringRef opName,
+                    const LoweringRule &rule, LoweringState &state,
+                    MLIRContext *ctx)
+      : ConversionPattern(converter, opName, /*benefit=*/1, ctx), rule(rule),
+        state(state) {}
 
-std::string Lowering::buffer(Value v) {
-  if (isNone(v))
-    return "nullptr";
-  auto it = names.find(v);
-  if (it != names.end())
-    return it->second;
-  BufferRef ref = plan.buffers.lookup(v);
-  if (ref.root && ref.root != v) { // a view shares its root's name
-    std::string root = buffer(ref.root);
-    names[v] = root;
-    return root;
-  }
-  std::string t = cType(elementType(v));
-  std::string name;
-  switch (ref.kind) {
-  case BufferRef::Input:
-    name = inputNames[ref.index];
-    break;
-  case BufferRef::Output:
-    name = outputNames[ref.index];
-    break;
-  case BufferRef::Constant: {
-    auto value = cast<DenseElementsAttr>(v.getDefiningOp()->getAttr("value"));
-    name = addToBlob(value, nodeName(v.getLoc()));
-    break;
-  }
-  case BufferRef::Arena: {
-    Operation *def = v.getDefiningOp();
-    std::string base = nodeName(def->getLoc());
-    if (def->getNumResults() > 1)
-      base += "_out" + std::to_string(cast<OpResult>(v).getResultNumber());
-    name = uniqueName(base);
-    verbatim(t + "* const " + name + " = reinterpret_cast<" + t + "*>(arena + " +
-             std::to_string(ref.offset) + ");");
-    break;
-  }
-  }
-  names[v] = name;
-  return name;
-}
-
-LogicalResult Lowering::run() {
-  MLIRContext *ctx = module.getContext();
-  plan = planMemory(func, scratchBytes);
-
-  for (BlockArgument arg : func.getArguments())
-    if (cType(elementType(arg)).empty())
-      return func.emitError() << "not supported yet: input element type "
-                              << elementType(arg);
-  auto inNames = func->getAttrOfType<ArrayAttr>("onnx.input_names");
-  auto outNames = func->getAttrOfType<ArrayAttr>("onnx.output_names");
-  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
-  for (Value v : ret.getOperands())
-    if (cType(elementType(v)).empty())
-      return func.emitError() << "not supported yet: output element type "
-                              << elementType(v);
-
-  // Signature: inputs, outputs, arena - all untyped pointers; the body
-  // names them after the ONNX inputs and outputs.
-  auto constVoidPtr = emitc::PointerType::get(emitc::OpaqueType::get(ctx, "const void"));
-  auto voidPtr = emitc::PointerType::get(emitc::OpaqueType::get(ctx, "void"));
-  SmallVector<Type> argTypes;
-  for (unsigned i = 0; i < func.getNumArguments(); ++i)
-    argTypes.push_back(constVoidPtr);
-  for (unsigned i = 0; i < ret.getNumOperands(); ++i)
-    argTypes.push_back(voidPtr);
-  argTypes.push_back(voidPtr);
-  builder.setInsertionPointToEnd(module.getBody());
-  auto graph = builder.create<emitc::FuncOp>(
-      func.getLoc(), prefix + "_graph", builder.getFunctionType(argTypes, {}));
-  graph.setSpecifiersAttr(builder.getStrArrayAttr({"static"}));
-  Block *body = graph.addEntryBlock();
-  builder.setInsertionPointToStart(body);
-
-  SmallVector<Attribute> inputInfo, outputInfo;
-  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
-    std::string name = uniqueName(cast<StringAttr>(inNames[i]).getValue());
-    inputNames.push_back(name);
-    std::string t = cType(elementType(func.getArgument(i)));
-    builder.create<emitc::VerbatimOp>(
-        func.getLoc(),
-        builder.getStringAttr("const " + t + "* const " + name +
-                              " = static_cast<const " + t + "*>({});"),
-        ValueRange{body->getArgument(i)});
-    inputInfo.push_back(builder.getDictionaryAttr(
-        {builder.getNamedAttr("name", inNames[i]),
-         builder.getNamedAttr("c_name", builder.getStringAttr(name)),
-         builder.getNamedAttr("type", TypeAttr::get(func.getArgument(i).getType()))}));
-  }
-  for (unsigned i = 0; i < ret.getNumOperands(); ++i) {
-    std::string name = uniqueName(cast<StringAttr>(outNames[i]).getValue());
-    outputNames.push_back(name);
-    std::string t = cType(elementType(ret.getOperand(i)));
-    builder.create<emitc::VerbatimOp>(
-        func.getLoc(),
-        builder.getStringAttr(t + "* const " + name + " = static_cast<" + t +
-                              "*>({});"),
-        ValueRange{body->getArgument(func.getNumArguments() + i)});
-    outputInfo.push_back(builder.getDictionaryAttr(
-        {builder.getNamedAttr("name", outNames[i]),
-         builder.getNamedAttr("c_name", builder.getStringAttr(name)),
-         builder.getNamedAttr("type", TypeAttr::get(ret.getOperand(i).getType()))}));
-  }
-  used.insert("arena");
-  builder.create<emitc::VerbatimOp>(
-      func.getLoc(),
-      builder.getStringAttr("uint8_t* const arena = static_cast<uint8_t*>({});"),
-      ValueRange{body->getArgument(body->getNumArguments() - 1)});
-  if (plan.arenaBytes == 0)
-    verbatim("(void)arena;");
-  // Weight declarations go here, ahead of all kernel calls.
-  topMarker = builder.create<emitc::VerbatimOp>(func.getLoc(),
-                                                builder.getStringAttr(""));
-
-  auto literalType = emitc::OpaqueType::get(ctx, "auto");
-  for (Operation &op : func.getBody().front()) {
-    if (isa<onnx::ConstantOp, onnx::NoValueOp, func::ReturnOp>(op))
-      continue;
-    const LoweringRule *rule = lookupLoweringRule(&op);
-    if (!rule)
-      return op.emitError() << "not supported yet";
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op->getLoc();
+    auto comment = rewriter.create<emitc::VerbatimOp>(
+        loc, rewriter.getStringAttr("// " + nodeName(loc) + " (" +
+                                    op->getName().getStringRef().drop_front(5).str() +
+                                    ")"));
+    PatternContext ctx(state, rewriter, loc);
     std::vector<KernelCall> calls;
-    size_t before = body->getOperations().size();
-    verbatim("// " + nodeName(op.getLoc()) + " (" +
-             op.getName().getStringRef().drop_front(5).str() + ")");
-    if (failed((*rule)(&op, *this, calls)))
+    if (failed(rule(op, ctx, calls)))
       return failure();
-    for (Value r : op.getResults())
-      if (!isNone(r) && !r.use_empty())
-        (void)buffer(r);
+    SmallVector<Value> results;
+    for (Value r : op->getResults())
+      results.push_back(
+          literal(rewriter, loc, isNone(r) || r.use_empty() && !state.plan.buffers.count(r)
+                                     ? std::string("nullptr")
+                                     : ctx.buffer(r)));
     for (const KernelCall &call : calls) {
       SmallVector<Value> args;
       for (const std::string &arg : call.args)
-        args.push_back(builder.create<emitc::LiteralOp>(op.getLoc(), literalType, arg));
-      builder.create<emitc::CallOpaqueOp>(op.getLoc(), TypeRange{}, call.callee, args);
+        args.push_back(literal(rewriter, loc, arg));
+      rewriter.create<emitc::CallOpaqueOp>(loc, TypeRange{}, call.callee, args);
     }
-    if (calls.empty() && body->getOperations().size() == before + 1)
-      body->back().erase(); // views cost nothing: drop their comment
+    if (calls.empty())
+      rewriter.eraseOp(comment); // views cost nothing
+    rewriter.replaceOp(op, results);
+    return success();
   }
-  for (auto [v, k] : plan.outputCopies) {
-    std::string src = buffer(v);
-    auto lit = [&](const std::string &s) {
-      return builder.create<emitc::LiteralOp>(func.getLoc(), literalType, s).getResult();
-    };
-    verbatim("// output " + outputNames[k] + " is a copy");
-    builder.create<emitc::CallOpaqueOp>(
-        func.getLoc(), TypeRange{},
-        "onnxc::copy<" + std::to_string(tensorBytes(v.getType())) + ">",
-        ValueRange{lit(src), lit(outputNames[k])});
-  }
-  builder.create<emitc::ReturnOp>(func.getLoc(), Value());
-  topMarker->erase();
 
-  Builder b(ctx);
-  module->setAttr("onnxc.prefix", b.getStringAttr(prefix));
-  module->setAttr("onnxc.inputs", b.getArrayAttr(inputInfo));
-  module->setAttr("onnxc.outputs", b.getArrayAttr(outputInfo));
-  module->setAttr("onnxc.arena_bytes", b.getI64IntegerAttr(plan.arenaBytes));
-  module->setAttr("onnxc.unshared_arena_bytes",
-                  b.getI64IntegerAttr(plan.unsharedBytes));
-  auto blobType = RankedTensorType::get({int64_t(blob.size())}, b.getIntegerType(8));
-  module->setAttr("onnxc.weights",
-                  DenseElementsAttr::getFromRawBuffer(blobType, blob));
-  func.erase();
-  return success();
-}
+private:
+  const LoweringRule &rule;
+  LoweringState &state;
+};
+
+/// onnx.Constant -> a view into the weights blob.
+class ConstantPattern : public OpConversionPattern<onnx::ConstantOp> {
+public:
+  ConstantPattern(const TypeConverter &converter, LoweringState &state,
+                  MLIRContext *ctx)
+      : OpConversionPattern(converter, ctx), state(state) {}
+
+  LogicalResult
+  matchAndRewrite(onnx::ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // Only constants a kernel reads go into the blob, when it first does
+    // (a Gemm's B may be replaced by its pre-transposed copy).
+    state.constants[op->getResult(0)] = {
+        cast<DenseElementsAttr>(op->getAttr("value")), nodeName(op.getLoc())};
+    rewriter.replaceOp(op, literal(rewriter, op.getLoc(), "nullptr"));
+    return success();
+  }
+
+private:
+  LoweringState &state;
+};
+
+class NoValuePattern : public OpConversionPattern<onnx::NoValueOp> {
+public:
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(onnx::NoValueOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, literal(rewriter, op.getLoc(), "nullptr"));
+    return success();
+  }
+};
+
+/// func.return -> copies of the outputs that could not be written in place.
+class ReturnPattern : public OpConversionPattern<func::ReturnOp> {
+public:
+  ReturnPattern(const TypeConverter &converter, LoweringState &state,
+                MLIRContext *ctx)
+      : OpConversionPattern(converter, ctx), state(state) {}
+
+  LogicalResult
+  matchAndRewrite(func::ReturnOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    PatternContext ctx(state, rewriter, op.getLoc());
+    for (auto [v, k] : state.plan.outputCopies) {
+      rewriter.create<emitc::VerbatimOp>(
+          op.getLoc(),
+          rewriter.getStringAttr("// output " + state.outputNames[k] + " is a copy"));
+      rewriter.create<emitc::CallOpaqueOp>(
+          op.getLoc(), TypeRange{},
+          "onnxc::copy<" + std::to_string(tensorBytes(v.getType())) + ">",
+          ValueRange{literal(rewriter, op.getLoc(), ctx.buffer(v)),
+                     literal(rewriter, op.getLoc(), state.outputNames[k])});
+    }
+    rewriter.replaceOpWithNewOp<emitc::ReturnOp>(op, Value());
+    return success();
+  }
+
+private:
+  LoweringState &state;
+};
 
 struct LowerToEmitCPass
     : public PassWrapper<LowerToEmitCPass, OperationPass<ModuleOp>> {
@@ -318,17 +300,164 @@ struct LowerToEmitCPass
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<emitc::EmitCDialect>();
   }
-  void runOnOperation() override {
-    ModuleOp module = getOperation();
-    auto func = module.lookupSymbol<func::FuncOp>(kMainGraphName);
-    if (!func)
-      return;
-    Lowering lowering(module, func, prefix);
-    if (failed(lowering.run()))
-      signalPassFailure();
-  }
+
+  void runOnOperation() override;
+  LogicalResult lower(ModuleOp module, func::FuncOp func);
+
   std::string prefix;
 };
+
+LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
+  MLIRContext *ctx = module.getContext();
+  Block &body = func.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+
+  // Everything the backend cannot take, named before anything changes.
+  for (BlockArgument arg : func.getArguments())
+    if (cType(elementType(arg)).empty())
+      return func.emitError() << "not supported yet: input element type "
+                              << elementType(arg);
+  for (Value v : ret.getOperands())
+    if (cType(elementType(v)).empty())
+      return func.emitError() << "not supported yet: output element type "
+                              << elementType(v);
+  for (Operation &op : body)
+    if (!isa<onnx::ConstantOp, onnx::NoValueOp, func::ReturnOp>(op) &&
+        !lookupLoweringRule(&op))
+      return op.emitError() << "not supported yet";
+
+  LoweringState state;
+  state.prefix = prefix;
+  state.plan = planMemory(func, scratchBytes);
+  state.used.insert("arena");
+
+  // The function the C ABI wraps: inputs, outputs, arena, as untyped
+  // pointers that its first lines name after the ONNX inputs and outputs.
+  auto inNames = func->getAttrOfType<ArrayAttr>("onnx.input_names");
+  auto outNames = func->getAttrOfType<ArrayAttr>("onnx.output_names");
+  OpBuilder builder(ctx);
+  auto constVoidPtr = emitc::PointerType::get(emitc::OpaqueType::get(ctx, "const void"));
+  SmallVector<Type> argTypes(func.getNumArguments(), constVoidPtr);
+  argTypes.append(ret.getNumOperands() + 1, pointerType(ctx));
+  builder.setInsertionPointToEnd(module.getBody());
+  auto graph = builder.create<emitc::FuncOp>(
+      func.getLoc(), prefix + "_graph", builder.getFunctionType(argTypes, {}));
+  graph.setSpecifiersAttr(builder.getStrArrayAttr({"static"}));
+  Block *entry = graph.addEntryBlock();
+  builder.setInsertionPointToStart(entry);
+
+  SmallVector<Attribute> inputInfo, outputInfo;
+  auto declare = [&](const std::string &text, Value arg) {
+    builder.create<emitc::VerbatimOp>(func.getLoc(), builder.getStringAttr(text),
+                                      ValueRange{arg});
+  };
+  for (BlockArgument arg : func.getArguments()) {
+    unsigned i = arg.getArgNumber();
+    std::string name = state.uniqueName(cast<StringAttr>(inNames[i]).getValue());
+    std::string t = cType(elementType(arg));
+    declare("const " + t + "* const " + name + " = static_cast<const " + t +
+                "*>({});",
+            entry->getArgument(i));
+    inputInfo.push_back(builder.getDictionaryAttr(
+        {builder.getNamedAttr("name", inNames[i]),
+         builder.getNamedAttr("c_name", builder.getStringAttr(name)),
+         builder.getNamedAttr("type", TypeAttr::get(arg.getType()))}));
+    // The onnx ops will use a pointer literal in the argument's place.
+    auto cast = builder.create<UnrealizedConversionCastOp>(
+        func.getLoc(), arg.getType(), literal(builder, func.getLoc(), name));
+    state.names[cast.getResult(0)] = name;
+    for (auto &entry2 : state.plan.buffers)
+      if (entry2.second.root == arg)
+        entry2.second.root = cast.getResult(0);
+    state.plan.buffers[cast.getResult(0)] = state.plan.buffers.lookup(arg);
+    arg.replaceAllUsesWith(cast.getResult(0));
+  }
+  for (unsigned i = 0; i < ret.getNumOperands(); ++i) {
+    std::string name = state.uniqueName(cast<StringAttr>(outNames[i]).getValue());
+    state.outputNames.push_back(name);
+    std::string t = cType(elementType(ret.getOperand(i)));
+    declare(t + "* const " + name + " = static_cast<" + t + "*>({});",
+            entry->getArgument(func.getNumArguments() + i));
+    outputInfo.push_back(builder.getDictionaryAttr(
+        {builder.getNamedAttr("name", outNames[i]),
+         builder.getNamedAttr("c_name", builder.getStringAttr(name)),
+         builder.getNamedAttr("type", TypeAttr::get(ret.getOperand(i).getType()))}));
+  }
+  declare("uint8_t* const arena = static_cast<uint8_t*>({});",
+          entry->getArgument(entry->getNumArguments() - 1));
+  if (state.plan.arenaBytes == 0)
+    builder.create<emitc::VerbatimOp>(func.getLoc(), builder.getStringAttr("(void)arena;"));
+  state.topMarker =
+      builder.create<emitc::VerbatimOp>(func.getLoc(), builder.getStringAttr(""));
+  // The graph's ops move into the new function and are converted there.
+  entry->getOperations().splice(entry->end(), body.getOperations());
+
+  TypeConverter converter;
+  converter.addConversion([](Type t) -> std::optional<Type> {
+    if (isa<TensorType, NoneType>(t))
+      return pointerType(t.getContext());
+    return t;
+  });
+  ConversionTarget target(*ctx);
+  target.addLegalDialect<emitc::EmitCDialect>();
+  target.addLegalOp<UnrealizedConversionCastOp>();
+  target.addIllegalDialect<onnx::OnnxDialect>();
+  target.addIllegalOp<func::ReturnOp>();
+  RewritePatternSet patterns(ctx);
+  for (const auto &entry2 : loweringRules())
+    patterns.add<KernelCallPattern>(converter, ("onnx." + entry2.getKey()).str(),
+                                    entry2.getValue(), state, ctx);
+  patterns.add<ConstantPattern, ReturnPattern>(converter, state, ctx);
+  patterns.add<NoValuePattern>(converter, ctx);
+
+  // A rule that fails has said why; the framework's own "failed to
+  // legalize" note after it adds nothing.
+  bool reported = false;
+  ScopedDiagnosticHandler quiet(ctx, [&](Diagnostic &diag) {
+    if (diag.getSeverity() != DiagnosticSeverity::Error)
+      return failure();
+    if (reported && StringRef(diag.str()).starts_with("failed to legalize"))
+      return success();
+    reported = true;
+    return failure();
+  });
+  if (failed(applyFullConversion(graph, target, std::move(patterns))))
+    return failure();
+  state.topMarker->erase();
+
+  // Pointer literals stood in for tensors; the casts between them go.
+  SmallVector<UnrealizedConversionCastOp> casts;
+  graph.walk([&](UnrealizedConversionCastOp op) { casts.push_back(op); });
+  reconcileUnrealizedCasts(casts);
+  SmallVector<Operation *> dead;
+  graph.walk([&](Operation *op) {
+    if (isa<emitc::LiteralOp, UnrealizedConversionCastOp>(op) && op->use_empty())
+      dead.push_back(op);
+  });
+  for (Operation *op : llvm::reverse(dead))
+    op->erase();
+
+  Builder b(ctx);
+  module->setAttr("onnxc.prefix", b.getStringAttr(prefix));
+  module->setAttr("onnxc.inputs", b.getArrayAttr(inputInfo));
+  module->setAttr("onnxc.outputs", b.getArrayAttr(outputInfo));
+  module->setAttr("onnxc.arena_bytes", b.getI64IntegerAttr(state.plan.arenaBytes));
+  module->setAttr("onnxc.unshared_arena_bytes",
+                  b.getI64IntegerAttr(state.plan.unsharedBytes));
+  auto blobType =
+      RankedTensorType::get({int64_t(state.blob.size())}, b.getIntegerType(8));
+  module->setAttr("onnxc.weights",
+                  DenseElementsAttr::getFromRawBuffer(blobType, state.blob));
+  func.erase();
+  return success();
+}
+
+void LowerToEmitCPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  auto func = module.lookupSymbol<func::FuncOp>(kMainGraphName);
+  if (func && failed(lower(module, func)))
+    signalPassFailure();
+}
 
 } // namespace
 

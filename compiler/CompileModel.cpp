@@ -186,6 +186,21 @@ int onnxc::compileModel(const CompileOptions &o) {
       printError(o.input + ": " + error);
       return 1;
     }
+    // The sources stand alone: the kernel and runtime headers go with them.
+    llvm::SmallString<256> from(findIncludeDir()), to(dir);
+    llvm::sys::path::append(from, "onnxc");
+    llvm::sys::path::append(to, "onnxc");
+    llvm::sys::fs::create_directories(to);
+    std::error_code ec;
+    for (llvm::sys::fs::directory_iterator it(from, ec), end; it != end && !ec;
+         it.increment(ec)) {
+      llvm::SmallString<256> target(to);
+      llvm::sys::path::append(target, llvm::sys::path::filename(it->path()));
+      if (llvm::sys::fs::copy_file(it->path(), target)) {
+        printError(o.input + ": cannot copy " + it->path() + " to " + std::string(to));
+        return 1;
+      }
+    }
     return 0;
   }
 

@@ -15,6 +15,8 @@ void onnxc::registerDialects(mlir::MLIRContext &context) {
   registerShapeInferenceModels(registry);
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
+  // Errors name the node; the op's IR dump would only bury that.
+  context.printOpOnDiagnostic(false);
 }
 
 void onnxc::buildShapePipeline(mlir::PassManager &pm,

@@ -31,10 +31,18 @@ void onnxc::buildShapePipeline(mlir::PassManager &pm,
 
 void onnxc::buildOnnxPipeline(mlir::PassManager &pm,
                               const PipelineOptions &options) {
+  // -O0 keeps the graph as the model wrote it, less dead code; -O1 and up
+  // simplify, fold constants and fuse.
+  if (options.optLevel >= 1) {
+    pm.addNestedPass<mlir::func::FuncOp>(createSimplify());
+    FoldConstantsOptions fold;
+    fold.maxFoldBytes = options.maxFoldBytes;
+    pm.addNestedPass<mlir::func::FuncOp>(createFoldConstants(fold));
+    pm.addNestedPass<mlir::func::FuncOp>(createFuseBatchNorm());
+    pm.addPass(mlir::createCSEPass());
+  }
   // Dead shape arithmetic and unused constants go away at every level, so
   // the weights blob holds only what kernels read.
   pm.addPass(mlir::createCanonicalizerPass());
-  if (options.optLevel >= 1)
-    pm.addPass(mlir::createCSEPass());
   pm.addPass(mlir::createSymbolDCEPass());
 }

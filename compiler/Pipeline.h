@@ -11,6 +11,7 @@ namespace onnxc {
 struct PipelineOptions {
   std::vector<std::string> shapes; ///< name=DxD bindings
   int optLevel = 2;
+  int64_t maxFoldBytes = 1 << 20;
 };
 
 /// Registers every dialect onnxc uses with `context`.

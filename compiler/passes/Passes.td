@@ -31,4 +31,35 @@ def ShapeInference : Pass<"onnx-shape-inference", "mlir::ModuleOp"> {
   ];
 }
 
+def Simplify : Pass<"onnx-simplify", "mlir::func::FuncOp"> {
+  let summary = "Removes ops that do nothing and merges chains of views";
+  let description = [{
+    Identity and inference-mode Dropout disappear; Reshape/Flatten chains
+    collapse to one Reshape; a Transpose of a Transpose becomes one (or none);
+    a Cast to the type a value already has disappears.
+  }];
+}
+
+def FoldConstants : Pass<"onnx-fold-constants", "mlir::func::FuncOp"> {
+  let summary = "Evaluates ops whose operands are all constants";
+  let description = [{
+    Elementwise arithmetic, casts, views, Transpose, Concat, Gather, Slice,
+    Expand, Where and the shape ops are evaluated at compile time when every
+    operand is a constant and the result is no larger than max-fold-bytes,
+    so weights are not blown up.
+  }];
+  let options = [
+    Option<"maxFoldBytes", "max-fold-bytes", "int64_t", "1 << 20",
+           "largest result, in bytes, folded into a constant">,
+  ];
+}
+
+def FuseBatchNorm : Pass<"onnx-fuse-batchnorm", "mlir::func::FuncOp"> {
+  let summary = "Folds BatchNormalization into the Conv or Gemm before it";
+  let description = [{
+    An inference BatchNormalization whose input is the only use of a Conv or
+    Gemm with constant weights is folded into those weights and bias.
+  }];
+}
+
 #endif

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# check_node_floor.sh ONNXC NODE_DIR PASSING_LIST
+# check_node_floor.sh ONNXC NODE_DIR PASSING_LIST [onnxc check options]
 # Runs every ONNX backend node test; fails if any case on the checked-in
 # list does not pass (the floor only goes up), and names cases that pass
 # but are not on the list yet, so they can be added.
 set -u
-onnxc=$1; dir=$2; list=$3
+onnxc=$1; dir=$2; list=$3; shift 3
 if [ ! -d "$dir" ]; then
   echo "skipped: $dir is absent (apt-get install libonnx-testdata)"
   exit 77
 fi
 log=$(mktemp)
-"$onnxc" check -j2 "$dir" > "$log"
+"$onnxc" check -j2 "$@" "$dir" > "$log"
 tail -n 1 "$log"
 grep '^PASS ' "$log" | cut -d' ' -f2 | sort > "$log.pass"
 sort "$list" | grep -v '^#' | grep -v '^$' > "$log.floor"

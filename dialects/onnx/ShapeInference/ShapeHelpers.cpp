@@ -58,6 +58,12 @@ std::optional<SmallVector<double>> onnxc::constantFloats(Value v) {
   return std::nullopt;
 }
 
+int64_t onnxc::tensorBytesOf(RankedTensorType type) {
+  Type e = type.getElementType();
+  int64_t bits = e.isInteger(1) ? 8 : e.getIntOrFloatBitWidth();
+  return type.getNumElements() * std::max<int64_t>(bits / 8, 1);
+}
+
 void onnxc::setResult(Operation *op, unsigned index,
                       std::optional<ArrayRef<int64_t>> shape, Type elementType) {
   if (!shape) {

@@ -25,6 +25,9 @@ mlir::DenseElementsAttr constantValue(mlir::Value v);
 std::optional<llvm::SmallVector<int64_t>> constantInts(mlir::Value v);
 std::optional<llvm::SmallVector<double>> constantFloats(mlir::Value v);
 
+/// Bytes of a statically shaped tensor (bool as one byte).
+int64_t tensorBytesOf(mlir::RankedTensorType type);
+
 /// Sets result `index` to a tensor of `shape` (or unranked if null).
 void setResult(mlir::Operation *op, unsigned index,
                std::optional<llvm::ArrayRef<int64_t>> shape,

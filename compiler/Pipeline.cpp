@@ -3,6 +3,7 @@
 
 #include "compiler/passes/Passes.h"
 #include "dialects/onnx/OnnxDialect.h"
+#include "dialects/onnxk/OnnxkDialect.h"
 
 #include "mlir/Dialect/EmitC/IR/EmitC.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -10,7 +11,7 @@
 
 void onnxc::registerDialects(mlir::MLIRContext &context) {
   mlir::DialectRegistry registry;
-  registry.insert<onnx::OnnxDialect, mlir::func::FuncDialect,
+  registry.insert<onnx::OnnxDialect, onnxk::OnnxkDialect, mlir::func::FuncDialect,
                   mlir::emitc::EmitCDialect>();
   registerShapeInferenceModels(registry);
   context.appendDialectRegistry(registry);
@@ -39,6 +40,7 @@ void onnxc::buildOnnxPipeline(mlir::PassManager &pm,
     fold.maxFoldBytes = options.maxFoldBytes;
     pm.addNestedPass<mlir::func::FuncOp>(createFoldConstants(fold));
     pm.addNestedPass<mlir::func::FuncOp>(createFuseBatchNorm());
+    pm.addNestedPass<mlir::func::FuncOp>(createFuseEpilogues());
     pm.addPass(mlir::createCSEPass());
   }
   // Dead shape arithmetic and unused constants go away at every level, so

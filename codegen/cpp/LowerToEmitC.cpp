@@ -5,6 +5,7 @@
 #include "codegen/cpp/MemoryPlanner.h"
 #include "compiler/frontend/ModelImporter.h"
 #include "dialects/onnx/OnnxDialect.h"
+#include "dialects/onnxk/OnnxkDialect.h"
 #include "dialects/onnx/ShapeInference/ShapeHelpers.h"
 
 #include "mlir/Dialect/EmitC/IR/EmitC.h"
@@ -198,7 +199,7 @@ public:
     Location loc = op->getLoc();
     auto comment = rewriter.create<emitc::VerbatimOp>(
         loc, rewriter.getStringAttr("// " + nodeName(loc) + " (" +
-                                    op->getName().getStringRef().drop_front(5).str() +
+                                    op->getName().getStringRef().split('.').second.str() +
                                     ")"));
     PatternContext ctx(state, rewriter, loc);
     std::vector<KernelCall> calls;
@@ -401,12 +402,16 @@ LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
   ConversionTarget target(*ctx);
   target.addLegalDialect<emitc::EmitCDialect>();
   target.addLegalOp<UnrealizedConversionCastOp>();
-  target.addIllegalDialect<onnx::OnnxDialect>();
+  target.addIllegalDialect<onnx::OnnxDialect, onnxk::OnnxkDialect>();
   target.addIllegalOp<func::ReturnOp>();
   RewritePatternSet patterns(ctx);
-  for (const auto &entry2 : loweringRules())
-    patterns.add<KernelCallPattern>(converter, ("onnx." + entry2.getKey()).str(),
-                                    entry2.getValue(), state, ctx);
+  // Keys name onnx ops by their type ("Conv") and ops of our other
+  // dialects in full ("onnxk.Conv").
+  for (const auto &entry2 : loweringRules()) {
+    StringRef key = entry2.getKey();
+    std::string opName = key.contains('.') ? key.str() : ("onnx." + key).str();
+    patterns.add<KernelCallPattern>(converter, opName, entry2.getValue(), state, ctx);
+  }
   patterns.add<ConstantPattern, ReturnPattern>(converter, state, ctx);
   patterns.add<NoValuePattern>(converter, ctx);
 

@@ -56,6 +56,30 @@ FailureOr<std::string> windowOf(Operation *op, RankedTensorType x,
   return w;
 }
 
+/// The epilogue functor of a fused onnxk op ("none" for plain onnx ops).
+FailureOr<std::string> activationFunctor(Operation *op, const std::string &t) {
+  StringRef act = strAttr(op, "activation", "none");
+  float alpha = floatAttr(op, "act_alpha", 0.0f), beta = floatAttr(op, "act_beta", 0.0f);
+  if (act == "none")
+    return std::string("onnxc::fn::Identity{}");
+  if (act == "Relu" || act == "Sigmoid" || act == "Tanh" || act == "SiLU" ||
+      act == "HardSwish")
+    return "onnxc::fn::" + act.str() + "{}";
+  if (act == "LeakyRelu")
+    return "onnxc::fn::LeakyRelu{" + floatLiteral(alpha) + "}";
+  if (act == "Clip")
+    return "onnxc::fn::Clip<" + t + ">{" + t + "(" + floatLiteral(alpha) + ")," + t +
+           "(" + floatLiteral(beta) + ")}";
+  return op->emitError() << "unknown fused activation \"" << act << "\"";
+}
+
+/// Operand 3 of a fused onnxk op: the residual added before the activation.
+std::string residualOf(Operation *op, LoweringContext &ctx, const std::string &t) {
+  if (op->getNumOperands() > 3 && !isNone(op->getOperand(3)))
+    return ctx.buffer(op->getOperand(3));
+  return "static_cast<const " + t + "*>(nullptr)";
+}
+
 LogicalResult convRule(Operation *op, LoweringContext &ctx,
                        std::vector<KernelCall> &calls) {
   Value x = op->getOperand(0), w = op->getOperand(1), y = op->getResult(0);
@@ -67,14 +91,17 @@ LogicalResult convRule(Operation *op, LoweringContext &ctx,
   if (failed(win))
     return failure();
   Value b = op->getOperand(2);
+  std::string t = cType(xt.getElementType());
+  auto act = activationFunctor(op, t);
+  if (failed(act))
+    return failure();
   calls.push_back({"onnxc::conv<" + str(xt.getDimSize(0)) + "," +
                        str(xt.getDimSize(1)) + "," + str(yt.getDimSize(1)) +
                        "," + str(intAttr(op, "group", 1)) + "," + *win + ">",
                    {ctx.buffer(x), ctx.buffer(w),
-                    isNone(b) ? "static_cast<const " + cType(xt.getElementType()) +
-                                    "*>(nullptr)"
+                    isNone(b) ? "static_cast<const " + t + "*>(nullptr)"
                               : ctx.buffer(b),
-                    ctx.buffer(y)}});
+                    residualOf(op, ctx, t), ctx.buffer(y), *act}});
   return success();
 }
 
@@ -202,12 +229,16 @@ LogicalResult gemmRule(Operation *op, LoweringContext &ctx,
   std::string cBuf = isNone(c) ? "static_cast<const " + cType(at.getElementType()) +
                                      "*>(nullptr)"
                                : ctx.buffer(c);
+  std::string t = cType(at.getElementType());
+  auto act = activationFunctor(op, t);
+  if (failed(act))
+    return failure();
   calls.push_back({"onnxc::gemm<" + str(m) + "," + str(n) + "," + str(k) + "," +
                        (ta ? "true" : "false") + "," + (tb ? "true" : "false") +
                        "," + cDims + ">",
-                   {ctx.buffer(a), bBuf, cBuf, ctx.buffer(y),
+                   {ctx.buffer(a), bBuf, cBuf, residualOf(op, ctx, t), ctx.buffer(y),
                     floatLiteral(floatAttr(op, "alpha", 1.0f)),
-                    floatLiteral(floatAttr(op, "beta", 1.0f))}});
+                    floatLiteral(floatAttr(op, "beta", 1.0f)), *act}});
   return success();
 }
 
@@ -581,6 +612,8 @@ LogicalResult mvnRule(Operation *op, LoweringContext &ctx,
 
 void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
   r["Conv"] = convRule;
+  r["onnxk.Conv"] = convRule;
+  r["onnxk.Gemm"] = gemmRule;
   r["ConvTranspose"] = convTransposeRule;
   r["MaxPool"] = poolRule(true);
   r["AveragePool"] = poolRule(false);

@@ -6,6 +6,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
+#include "dialects/onnxk/OnnxkDialect.h"
+
 namespace onnxc {
 
 #define GEN_PASS_DECL

@@ -62,4 +62,15 @@ def FuseBatchNorm : Pass<"onnx-fuse-batchnorm", "mlir::func::FuncOp"> {
   }];
 }
 
+def FuseEpilogues : Pass<"onnx-fuse-epilogues", "mlir::func::FuncOp"> {
+  let summary = "Fuses bias, residual Add and activation into Conv and Gemm";
+  let description = [{
+    A Conv or Gemm whose only user is an activation (Relu, Clip with constant
+    bounds, LeakyRelu, Sigmoid, HardSwish, Tanh, or SiLU as x*sigmoid(x)) or
+    a same-shaped Add becomes an onnxk.Conv / onnxk.Gemm that applies them in
+    the kernel's epilogue. MatMul + Add of a bias row becomes a Gemm first.
+  }];
+  let dependentDialects = ["::onnxc::onnxk::OnnxkDialect"];
+}
+
 #endif

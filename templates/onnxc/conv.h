@@ -3,7 +3,7 @@
 #ifndef ONNXC_TEMPLATES_CONV_H
 #define ONNXC_TEMPLATES_CONV_H
 
-#include "onnxc/runtime.h"
+#include "onnxc/elementwise.h"
 
 namespace onnxc {
 
@@ -37,11 +37,15 @@ struct window3d {
   }
 };
 
-/// Y[n, m, ...] = sum over c, taps of X * W (+ bias). Group-aware.
-/// N batch, C input channels, M output channels, G groups; Win is window3d.
-template <index_t N, index_t C, index_t M, index_t G, class Win, class T>
+/// Y[n, m, ...] = act(sum over c, taps of X * W + bias + residual), the
+/// epilogue applied to each output plane while it is still in cache.
+/// Group-aware: N batch, C input channels, M output channels, G groups; Win
+/// is window3d. `residual` may be null; Act is an elementwise functor.
+template <index_t N, index_t C, index_t M, index_t G, class Win, class T,
+          class Act = fn::Identity>
 void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
-          const T *ONNXC_RESTRICT bias, T *ONNXC_RESTRICT y) {
+          const T *ONNXC_RESTRICT bias, const T *ONNXC_RESTRICT residual,
+          T *ONNXC_RESTRICT y, Act act = Act{}) {
   constexpr index_t CG = C / G, MG = M / G;
   constexpr index_t inPlane = Win::d * Win::h * Win::w;
   constexpr index_t outPlane = Win::od * Win::oh * Win::ow;
@@ -81,6 +85,14 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
               }
             }
           }
+        }
+        if (residual) {
+          const T *rp = residual + (n * M + m) * outPlane;
+          for (index_t i = 0; i < outPlane; ++i)
+            yp[i] = store<T>(act(load(yp[i]) + load(rp[i])));
+        } else if constexpr (!is_identity_v<Act>) {
+          for (index_t i = 0; i < outPlane; ++i)
+            yp[i] = store<T>(act(load(yp[i])));
         }
       }
 }

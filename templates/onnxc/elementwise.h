@@ -9,6 +9,7 @@ namespace fn {
 
 // Unary functors compute in compute_t<T>; parameterized ones carry their
 // attributes as members.
+struct Identity { template <class C> C operator()(C x) const { return x; } };
 struct Relu { template <class C> C operator()(C x) const { return x > C(0) ? x : C(0); } };
 struct Neg { template <class C> C operator()(C x) const { return -x; } };
 struct Abs { template <class C> C operator()(C x) const { return x < C(0) ? C(-x) : x; } };
@@ -37,6 +38,9 @@ struct Sigmoid {
     return x >= C(0) ? C(1) / (C(1) + math::exp(-x))
                      : math::exp(x) / (C(1) + math::exp(x));
   }
+};
+struct SiLU {
+  template <class C> C operator()(C x) const { return x * Sigmoid()(x); }
 };
 struct Softplus {
   template <class C> C operator()(C x) const {
@@ -156,6 +160,9 @@ struct GreaterOrEqual { template <class C> bool operator()(C a, C b) const { ret
 struct PRelu { template <class C> C operator()(C x, C s) const { return x < C(0) ? s * x : x; } };
 
 } // namespace fn
+
+template <class F> constexpr bool is_identity_v = false;
+template <> constexpr bool is_identity_v<fn::Identity> = true;
 
 /// y[i] = f(x[i]) over N elements.
 template <index_t N, class TX, class TY, class F>

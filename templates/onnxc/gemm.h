@@ -2,7 +2,7 @@
 #ifndef ONNXC_TEMPLATES_GEMM_H
 #define ONNXC_TEMPLATES_GEMM_H
 
-#include "onnxc/runtime.h"
+#include "onnxc/elementwise.h"
 
 namespace onnxc {
 
@@ -33,11 +33,13 @@ void matmul_acc(const T *ONNXC_RESTRICT a, const T *ONNXC_RESTRICT b,
   }
 }
 
-/// Gemm: Y = alpha * op(A) op(B) + beta * C, with C of shape CD (dims<>
-/// right-aligned to [M,N]; dims<> with size 0 when absent).
+/// Gemm: Y = act(alpha * op(A) op(B) + beta * C + residual), with C of
+/// shape CD (dims<> right-aligned to [M,N]; dims<0> when absent) and
+/// residual [M,N] or null.
 template <index_t M, index_t N, index_t K, bool TransA, bool TransB, class CD,
-          class T>
-void gemm(const T *a, const T *b, const T *c, T *y, float alpha, float beta) {
+          class T, class Act = fn::Identity>
+void gemm(const T *a, const T *b, const T *c, const T *residual, T *y,
+          float alpha, float beta, Act act = Act{}) {
   if constexpr (CD::size == 0) {
     for (index_t i = 0; i < M * N; ++i)
       y[i] = T(0);
@@ -53,6 +55,13 @@ void gemm(const T *a, const T *b, const T *c, T *y, float alpha, float beta) {
       }
   }
   matmul_acc<M, N, K, TransA, TransB>(a, b, y, compute_t<T>(alpha));
+  if (residual) {
+    for (index_t i = 0; i < M * N; ++i)
+      y[i] = store<T>(act(load(y[i]) + load(residual[i])));
+  } else if constexpr (!is_identity_v<Act>) {
+    for (index_t i = 0; i < M * N; ++i)
+      y[i] = store<T>(act(load(y[i])));
+  }
 }
 
 /// Batched MatMul with numpy broadcasting over the batch dims: Batch is the

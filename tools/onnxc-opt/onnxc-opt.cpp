@@ -9,7 +9,8 @@
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  registry.insert<onnxc::onnx::OnnxDialect, mlir::func::FuncDialect,
+  registry.insert<onnxc::onnx::OnnxDialect, onnxc::onnxk::OnnxkDialect,
+                  mlir::func::FuncDialect,
                   mlir::emitc::EmitCDialect>();
   onnxc::registerShapeInferenceModels(registry);
   onnxc::registerOnnxcPasses();

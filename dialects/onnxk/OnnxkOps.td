@@ -1,0 +1,79 @@
+//===- OnnxkOps.td - onnxc's kernel-level ops -----------------*- tablegen -*-===//
+//
+// Ops that ONNX has no name for but the kernels do: an operator fused with
+// the bias, residual addition and activation that follow it, applied in the
+// kernel's epilogue before the store.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ONNXC_ONNXK_OPS_TD
+#define ONNXC_ONNXK_OPS_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Onnxk_Dialect : Dialect {
+  let name = "onnxk";
+  let summary = "onnxc's kernel-level operations (fused ONNX patterns)";
+  let cppNamespace = "::onnxc::onnxk";
+}
+
+class Onnxk_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Onnxk_Dialect, mnemonic, traits>;
+
+def Onnxk_FloatTensor : TensorOf<[F16, BF16, F32, F64]>;
+def Onnxk_OptFloatTensor : AnyTypeOf<[Onnxk_FloatTensor, NoneType]>;
+
+// `activation` names what the epilogue applies, with its parameters in
+// act_alpha / act_beta (LeakyRelu alpha; Clip min and max).
+
+def Onnxk_ConvOp : Onnxk_Op<"Conv", [Pure]> {
+  let summary = "Conv + bias + residual Add + activation";
+  let description = [{
+    `Y = activation(Conv(X, W) + B + Residual)`, with onnx.Conv's attributes.
+    `activation` is one of "none", "Relu", "Clip", "LeakyRelu", "Sigmoid",
+    "SiLU", "HardSwish", "Tanh".
+  }];
+  let arguments = (ins
+    Onnxk_FloatTensor:$X,
+    Onnxk_FloatTensor:$W,
+    Onnxk_OptFloatTensor:$B,
+    Onnxk_OptFloatTensor:$Residual,
+    DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
+    OptionalAttr<I64ArrayAttr>:$dilations,
+    DefaultValuedAttr<I64Attr, "1">:$group,
+    OptionalAttr<I64ArrayAttr>:$kernel_shape,
+    OptionalAttr<I64ArrayAttr>:$pads,
+    OptionalAttr<I64ArrayAttr>:$strides,
+    DefaultValuedStrAttr<StrAttr, "none">:$activation,
+    DefaultValuedAttr<F32Attr, "0.0f">:$act_alpha,
+    DefaultValuedAttr<F32Attr, "0.0f">:$act_beta
+  );
+  let results = (outs Onnxk_FloatTensor:$Y);
+}
+
+def Onnxk_GemmOp : Onnxk_Op<"Gemm", [Pure]> {
+  let summary = "Gemm + residual Add + activation";
+  let description = [{
+    `Y = activation(alpha * A' B' + beta * C + Residual)`, with onnx.Gemm's
+    attributes.
+  }];
+  let arguments = (ins
+    Onnxk_FloatTensor:$A,
+    Onnxk_FloatTensor:$B,
+    Onnxk_OptFloatTensor:$C,
+    Onnxk_OptFloatTensor:$Residual,
+    DefaultValuedAttr<F32Attr, "1.0f">:$alpha,
+    DefaultValuedAttr<F32Attr, "1.0f">:$beta,
+    DefaultValuedAttr<I64Attr, "0">:$transA,
+    DefaultValuedAttr<I64Attr, "0">:$transB,
+    DefaultValuedStrAttr<StrAttr, "none">:$activation,
+    DefaultValuedAttr<F32Attr, "0.0f">:$act_alpha,
+    DefaultValuedAttr<F32Attr, "0.0f">:$act_beta
+  );
+  let results = (outs Onnxk_FloatTensor:$Y);
+}
+
+#endif // ONNXC_ONNXK_OPS_TD

@@ -39,6 +39,7 @@ void onnxc::buildOnnxPipeline(mlir::PassManager &pm,
     FoldConstantsOptions fold;
     fold.maxFoldBytes = options.maxFoldBytes;
     pm.addNestedPass<mlir::func::FuncOp>(createFoldConstants(fold));
+    pm.addNestedPass<mlir::func::FuncOp>(createRecognizePatterns());
     pm.addNestedPass<mlir::func::FuncOp>(createFuseBatchNorm());
     pm.addNestedPass<mlir::func::FuncOp>(createFuseEpilogues());
     pm.addPass(mlir::createCSEPass());

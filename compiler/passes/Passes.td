@@ -62,6 +62,16 @@ def FuseBatchNorm : Pass<"onnx-fuse-batchnorm", "mlir::func::FuncOp"> {
   }];
 }
 
+def RecognizePatterns : Pass<"onnx-recognize-patterns", "mlir::func::FuncOp"> {
+  let summary = "Replaces decomposed LayerNorm, GELU and Softmax by one op each";
+  let description = [{
+    Exporters write LayerNormalization as ReduceMean/Sub/Pow/ReduceMean/Add/
+    Sqrt/Div[/Mul/Add], GELU as x*0.5*(1+erf(x/sqrt(2))) (or its tanh form)
+    and Softmax as exp(x-max)/sum; each becomes onnx.LayerNormalization,
+    onnx.Gelu or onnx.Softmax, which have kernels of their own.
+  }];
+}
+
 def FuseEpilogues : Pass<"onnx-fuse-epilogues", "mlir::func::FuncOp"> {
   let summary = "Fuses bias, residual Add and activation into Conv and Gemm";
   let description = [{

@@ -9,6 +9,7 @@
 #include "compiler/Check.h"
 #include "compiler/CompileModel.h"
 #include "compiler/Diagnostics.h"
+#include "compiler/Inspect.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
@@ -22,6 +23,7 @@ using namespace onnxc;
 
 static const char *kUsage = R"(usage: onnxc MODEL.onnx [-o OUT] [options]
        onnxc check [options] DIR...
+       onnxc inspect [options] MODEL.onnx
 
 Compiles an ONNX model into a static library (OUT, default NAME.a) and a
 header beside it, or into C++ sources or MLIR with --emit.
@@ -45,7 +47,7 @@ options:
 int main(int argc, char **argv) {
   CompileOptions o;
   std::vector<std::string> positional;
-  bool check = false;
+  bool check = false, inspect = false;
   int jobs = std::max(1u, std::thread::hardware_concurrency());
   auto value = [&](int &i, llvm::StringRef arg, llvm::StringRef flag,
                    std::string &out) -> bool {
@@ -71,6 +73,8 @@ int main(int argc, char **argv) {
       return 0;
     } else if (i == 1 && arg == "check") {
       check = true;
+    } else if (i == 1 && arg == "inspect") {
+      inspect = true;
     } else if (value(i, arg, "-o", o.output) || value(i, arg, "--name", o.name) ||
                value(i, arg, "--emit", o.emit) || value(i, arg, "--target", o.target) ||
                value(i, arg, "--cxx", o.cxx) || value(i, arg, "--cxxflags", o.cxxflags) ||
@@ -119,5 +123,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   o.input = positional[0];
+  if (inspect)
+    return runInspect(o);
   return compileModel(o);
 }

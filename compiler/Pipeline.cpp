@@ -5,13 +5,16 @@
 #include "dialects/onnx/OnnxDialect.h"
 #include "dialects/onnxk/OnnxkDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/EmitC/IR/EmitC.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Transforms/Passes.h"
 
 void onnxc::registerDialects(mlir::MLIRContext &context) {
   mlir::DialectRegistry registry;
-  registry.insert<onnx::OnnxDialect, onnxk::OnnxkDialect, mlir::func::FuncDialect,
+  registry.insert<onnx::OnnxDialect, onnxk::OnnxkDialect, mlir::arith::ArithDialect,
+                  mlir::math::MathDialect, mlir::func::FuncDialect,
                   mlir::emitc::EmitCDialect>();
   registerShapeInferenceModels(registry);
   context.appendDialectRegistry(registry);
@@ -42,6 +45,7 @@ void onnxc::buildOnnxPipeline(mlir::PassManager &pm,
     pm.addNestedPass<mlir::func::FuncOp>(createRecognizePatterns());
     pm.addNestedPass<mlir::func::FuncOp>(createFuseBatchNorm());
     pm.addNestedPass<mlir::func::FuncOp>(createFuseEpilogues());
+    pm.addNestedPass<mlir::func::FuncOp>(createFuseElementwise());
     pm.addPass(mlir::createCSEPass());
   }
   // Dead shape arithmetic and unused constants go away at every level, so

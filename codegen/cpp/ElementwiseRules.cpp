@@ -4,6 +4,7 @@
 
 #include "dialects/onnx/ShapeInference/ShapeHelpers.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Diagnostics.h"
 
 using namespace mlir;
@@ -75,6 +76,68 @@ int64_t tensorBytesOf(Value v) {
   Type e = t.getElementType();
   int64_t bits = e.isInteger(1) ? 8 : e.getIntOrFloatBitWidth();
   return t.getNumElements() * (bits / 8);
+}
+
+/// The region of an onnxk.Elementwise as a C++ lambda over scalars.
+FailureOr<std::string> lambdaOf(Operation *op, const std::string &t) {
+  Block &body = op->getRegion(0).front();
+  llvm::DenseMap<Value, std::string> names;
+  std::string params, stmts;
+  for (BlockArgument a : body.getArguments()) {
+    names[a] = "v" + std::to_string(a.getArgNumber());
+    params += (a.getArgNumber() ? ", " : "") + t + " " + names[a];
+  }
+  int next = 0;
+  for (Operation &inner : body) {
+    if (inner.getNumResults() == 0) { // the yield
+      stmts += "return " + names.lookup(inner.getOperand(0)) + "; ";
+      break;
+    }
+    auto arg = [&](unsigned i) { return names.lookup(inner.getOperand(i)); };
+    StringRef n = inner.getName().getStringRef();
+    std::string e;
+    if (auto c = dyn_cast<arith::ConstantOp>(inner))
+      e = t + "(" + floatLiteral(cast<FloatAttr>(c.getValue()).getValueAsDouble()) + ")";
+    else if (n == "arith.addf") e = arg(0) + " + " + arg(1);
+    else if (n == "arith.subf") e = arg(0) + " - " + arg(1);
+    else if (n == "arith.mulf") e = arg(0) + " * " + arg(1);
+    else if (n == "arith.divf") e = arg(0) + " / " + arg(1);
+    else if (n == "arith.negf") e = "-" + arg(0);
+    else if (n == "arith.maximumf") e = "onnxc::fn::Max{}(" + arg(0) + ", " + arg(1) + ")";
+    else if (n == "arith.minimumf") e = "onnxc::fn::Min{}(" + arg(0) + ", " + arg(1) + ")";
+    else if (n == "arith.cmpf") e = arg(0) + " >= " + arg(1);
+    else if (n == "arith.select") e = arg(0) + " ? " + arg(1) + " : " + arg(2);
+    else if (n == "math.powf") e = "onnxc::math::pow(" + arg(0) + ", " + arg(1) + ")";
+    else if (n == "math.absf") e = "onnxc::math::fabs(" + arg(0) + ")";
+    else if (n.starts_with("math."))
+      e = "onnxc::math::" + n.drop_front(5).str() + "(" + arg(0) + ")";
+    else
+      return op->emitError() << "cannot print " << n << " in a fused loop";
+    std::string name = "t" + std::to_string(next++);
+    std::string type = n == "arith.cmpf" ? "bool" : t;
+    stmts += "const " + type + " " + name + " = " + e + "; ";
+    names[inner.getResult(0)] = name;
+  }
+  return "[](" + params + ") -> " + t + " { " + stmts + "}";
+}
+
+LogicalResult fusedElementwiseRule(Operation *op, LoweringContext &ctx,
+                                   std::vector<KernelCall> &calls) {
+  Value y = op->getResult(0);
+  std::string t = cType(elementType(y));
+  if (t != "float" && t != "double")
+    return op->emitError() << "not supported yet: fused loop over " << t;
+  auto lambda = lambdaOf(op, t);
+  if (failed(lambda))
+    return failure();
+  std::string shapes = "onnxc::shapes<";
+  std::vector<std::string> args{ctx.buffer(y), *lambda};
+  for (auto [i, in] : llvm::enumerate(op->getOperands())) {
+    shapes += (i ? "," : "") + dimsOf(in);
+    args.push_back(ctx.buffer(in));
+  }
+  calls.push_back({"onnxc::map<" + dimsOf(y) + "," + shapes + ">>", args});
+  return success();
 }
 
 } // namespace
@@ -154,6 +217,7 @@ void onnxc::addElementwiseRules(llvm::StringMap<LoweringRule> &r) {
                       floatLiteral(1.0 / op->getNumOperands())}});
     return success();
   };
+  r["onnxk.Elementwise"] = fusedElementwiseRule;
   r["Where"] = [](Operation *op, LoweringContext &ctx,
                   std::vector<KernelCall> &calls) -> LogicalResult {
     Value c = op->getOperand(0), a = op->getOperand(1), b = op->getOperand(2),

@@ -8,7 +8,9 @@
 #include "dialects/onnxk/OnnxkDialect.h"
 #include "dialects/onnx/ShapeInference/ShapeHelpers.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/EmitC/IR/EmitC.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/IR/Builders.h"
@@ -402,6 +404,9 @@ LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
   ConversionTarget target(*ctx);
   target.addLegalDialect<emitc::EmitCDialect>();
   target.addLegalOp<UnrealizedConversionCastOp>();
+  // A fused loop's scalar body goes away with the loop it describes.
+  target.addLegalDialect<arith::ArithDialect, math::MathDialect>();
+  target.addLegalOp<onnxk::YieldOp>();
   target.addIllegalDialect<onnx::OnnxDialect, onnxk::OnnxkDialect>();
   target.addIllegalOp<func::ReturnOp>();
   RewritePatternSet patterns(ctx);

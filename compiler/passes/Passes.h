@@ -7,6 +7,8 @@
 #include "mlir/Pass/Pass.h"
 
 #include "dialects/onnxk/OnnxkDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 
 namespace onnxc {
 

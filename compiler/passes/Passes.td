@@ -83,4 +83,17 @@ def FuseEpilogues : Pass<"onnx-fuse-epilogues", "mlir::func::FuncOp"> {
   let dependentDialects = ["::onnxc::onnxk::OnnxkDialect"];
 }
 
+def FuseElementwise : Pass<"onnx-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuses chains of elementwise ops into one loop nest";
+  let description = [{
+    A connected group of float elementwise ops (arithmetic, activations,
+    exp/log/sqrt/erf, with numpy broadcasting) whose intermediate results
+    have no other users becomes one onnxk.Elementwise, whose region computes
+    an output element from the input elements with arith and math ops.
+  }];
+  let dependentDialects = ["::onnxc::onnxk::OnnxkDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
 #endif

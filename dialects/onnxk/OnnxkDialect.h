@@ -9,6 +9,7 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/IR/RegionKindInterface.h"
 
 #include "dialects/onnxk/OnnxkDialect.h.inc"
 

@@ -13,6 +13,7 @@ include "mlir/IR/OpBase.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/RegionKindInterface.td"
 
 def Onnxk_Dialect : Dialect {
   let name = "onnxk";
@@ -74,6 +75,28 @@ def Onnxk_GemmOp : Onnxk_Op<"Gemm", [Pure]> {
     DefaultValuedAttr<F32Attr, "0.0f">:$act_beta
   );
   let results = (outs Onnxk_FloatTensor:$Y);
+}
+
+def Onnxk_ElementwiseOp : Onnxk_Op<"Elementwise", [Pure,
+    SingleBlockImplicitTerminator<"YieldOp">]> {
+  let summary = "A chain of elementwise ops computed in one loop nest";
+  let description = [{
+    Each output element is the region applied to the matching (numpy-
+    broadcast) elements of the inputs: the block takes one scalar per input
+    and yields the result, computed with `arith` and `math` ops. Produced by
+    fusing chains of ONNX elementwise ops, so intermediates never reach
+    memory.
+  }];
+  let arguments = (ins Variadic<AnyTensor>:$inputs);
+  let results = (outs AnyTensor:$Y);
+  let regions = (region SizedRegion<1>:$body);
+}
+
+def Onnxk_YieldOp : Onnxk_Op<"yield", [Pure, Terminator,
+    HasParent<"ElementwiseOp">]> {
+  let summary = "The element an onnxk.Elementwise region computes";
+  let arguments = (ins AnyType:$value);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
 }
 
 #endif // ONNXC_ONNXK_OPS_TD

@@ -218,6 +218,32 @@ void binary(const TA *a, const TB *b, TY *y, F f) {
   }
 }
 
+template <class... S> struct shapes {};
+
+namespace detail {
+template <class Out, class... Ins, class TY, class F, class... TX>
+void map_impl(shapes<Ins...>, TY *y, F f, const TX *...xs) {
+  constexpr index_t n = Out::size;
+  if constexpr (((Ins::size == n || Ins::size == 1) && ...)) {
+    for (index_t i = 0; i < n; ++i)
+      y[i] = store<TY>(f(load(xs[Ins::size == 1 ? 0 : i])...));
+  } else {
+    index_t idx[Out::rank > 0 ? Out::rank : 1] = {};
+    for (index_t i = 0; i < n; ++i) {
+      y[i] = store<TY>(f(load(xs[broadcast_offset<Out, Ins>(idx)])...));
+      next_index<Out>(idx);
+    }
+  }
+}
+} // namespace detail
+
+/// A fused elementwise chain: y[i] = f(x0[..], x1[..], ...) with each input
+/// broadcast (shapes<In0, In1, ...>) to Out, in one loop.
+template <class Out, class InShapes, class TY, class F, class... TX>
+void map(TY *y, F f, const TX *...xs) {
+  detail::map_impl<Out>(InShapes{}, y, f, xs...);
+}
+
 /// y = cond ? a : b with broadcasting.
 template <class Out, class C, class A, class B, class T>
 void where(const bool *cond, const T *a, const T *b, T *y) {

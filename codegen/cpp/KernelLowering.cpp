@@ -49,6 +49,18 @@ std::string onnxc::floatLiteral(double v) {
   return s + "f";
 }
 
+std::string onnxc::LoweringContext::optionalInput(Value v, Type elementType) {
+  if (isNone(v))
+    return "static_cast<const " + cType(elementType) + "*>(nullptr)";
+  return buffer(v);
+}
+
+std::string onnxc::LoweringContext::optionalOutput(Value v, Type elementType) {
+  if (isNone(v))
+    return "static_cast<" + cType(elementType) + "*>(nullptr)";
+  return buffer(v);
+}
+
 const llvm::StringMap<onnxc::LoweringRule> &onnxc::loweringRules() {
   static const llvm::StringMap<LoweringRule> rules = [] {
     llvm::StringMap<LoweringRule> r;

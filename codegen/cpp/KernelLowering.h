@@ -37,6 +37,12 @@ public:
                                   llvm::StringRef hint) = 0;
   /// C++ expression of the op's scratch buffer (see scratchBytes).
   virtual std::string scratch(mlir::Operation *op, mlir::Type elementType) = 0;
+
+  /// The buffer of an optional operand, or a null pointer of its element
+  /// type when the operand is absent (kernels take typed pointers).
+  std::string optionalInput(mlir::Value v, mlir::Type elementType);
+  /// The same for an optional result.
+  std::string optionalOutput(mlir::Value v, mlir::Type elementType);
 };
 
 using LoweringRule = std::function<mlir::LogicalResult(

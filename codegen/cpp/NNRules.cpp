@@ -74,10 +74,9 @@ FailureOr<std::string> activationFunctor(Operation *op, const std::string &t) {
 }
 
 /// Operand 3 of a fused onnxk op: the residual added before the activation.
-std::string residualOf(Operation *op, LoweringContext &ctx, const std::string &t) {
-  if (op->getNumOperands() > 3 && !isNone(op->getOperand(3)))
-    return ctx.buffer(op->getOperand(3));
-  return "static_cast<const " + t + "*>(nullptr)";
+std::string residualOf(Operation *op, LoweringContext &ctx, Type elementType) {
+  Value residual = op->getNumOperands() > 3 ? op->getOperand(3) : Value();
+  return ctx.optionalInput(residual, elementType);
 }
 
 LogicalResult convRule(Operation *op, LoweringContext &ctx,
@@ -99,9 +98,8 @@ LogicalResult convRule(Operation *op, LoweringContext &ctx,
                        str(xt.getDimSize(1)) + "," + str(yt.getDimSize(1)) +
                        "," + str(intAttr(op, "group", 1)) + "," + *win + ">",
                    {ctx.buffer(x), ctx.buffer(w),
-                    isNone(b) ? "static_cast<const " + t + "*>(nullptr)"
-                              : ctx.buffer(b),
-                    residualOf(op, ctx, t), ctx.buffer(y), *act}});
+                    ctx.optionalInput(b, xt.getElementType()),
+                    residualOf(op, ctx, xt.getElementType()), ctx.buffer(y), *act}});
   return success();
 }
 
@@ -141,10 +139,7 @@ LogicalResult convTransposeRule(Operation *op, LoweringContext &ctx,
                        str(xt.getDimSize(1)) + "," + str(yt.getDimSize(1)) +
                        "," + str(intAttr(op, "group", 1)) + "," + win + ">",
                    {ctx.buffer(x), ctx.buffer(w),
-                    isNone(b) ? "static_cast<const " + cType(xt.getElementType()) +
-                                    "*>(nullptr)"
-                              : ctx.buffer(b),
-                    ctx.buffer(y)}});
+                    ctx.optionalInput(b, xt.getElementType()), ctx.buffer(y)}});
   return success();
 }
 
@@ -226,9 +221,7 @@ LogicalResult gemmRule(Operation *op, LoweringContext &ctx,
   if (bBuf.empty())
     bBuf = ctx.buffer(b);
   std::string cDims = isNone(c) ? "onnxc::dims<0>" : dimsOf(c);
-  std::string cBuf = isNone(c) ? "static_cast<const " + cType(at.getElementType()) +
-                                     "*>(nullptr)"
-                               : ctx.buffer(c);
+  std::string cBuf = ctx.optionalInput(c, at.getElementType());
   std::string t = cType(at.getElementType());
   auto act = activationFunctor(op, t);
   if (failed(act))
@@ -236,7 +229,8 @@ LogicalResult gemmRule(Operation *op, LoweringContext &ctx,
   calls.push_back({"onnxc::gemm<" + str(m) + "," + str(n) + "," + str(k) + "," +
                        (ta ? "true" : "false") + "," + (tb ? "true" : "false") +
                        "," + cDims + ">",
-                   {ctx.buffer(a), bBuf, cBuf, residualOf(op, ctx, t), ctx.buffer(y),
+                   {ctx.buffer(a), bBuf, cBuf, residualOf(op, ctx, at.getElementType()),
+                    ctx.buffer(y),
                     floatLiteral(floatAttr(op, "alpha", 1.0f)),
                     floatLiteral(floatAttr(op, "beta", 1.0f)), *act}});
   return success();
@@ -320,11 +314,9 @@ LogicalResult layerNormRule(Operation *op, LoweringContext &ctx,
       (count(bias) != inner && count(bias) > 1))
     return op->emitError() << "not supported yet: scale/bias broadcast over "
                               "part of the normalized axes";
-  std::string t = cType(xt.getElementType());
-  auto opt = [&](unsigned i, const std::string &type) {
-    return op->getNumResults() > i && !isNone(op->getResult(i))
-               ? ctx.buffer(op->getResult(i))
-               : "static_cast<" + type + "*>(nullptr)";
+  Type f32 = Float32Type::get(op->getContext());
+  auto stat = [&](unsigned i) {
+    return ctx.optionalOutput(op->getNumResults() > i ? op->getResult(i) : Value(), f32);
   };
   if (op->getNumResults() > 1)
     for (unsigned i = 1; i < op->getNumResults(); ++i)
@@ -332,10 +324,9 @@ LogicalResult layerNormRule(Operation *op, LoweringContext &ctx,
         return op->emitError() << "not supported yet: stash_type other than float";
   calls.push_back({"onnxc::layer_norm<" + str(outer) + "," + str(inner) + "," +
                        str(count(scale)) + "," + str(count(bias)) + ">",
-                   {ctx.buffer(x),
-                    isNone(scale) ? "static_cast<const " + t + "*>(nullptr)" : ctx.buffer(scale),
-                    isNone(bias) ? "static_cast<const " + t + "*>(nullptr)" : ctx.buffer(bias),
-                    ctx.buffer(y), opt(1, "float"), opt(2, "float"),
+                   {ctx.buffer(x), ctx.optionalInput(scale, xt.getElementType()),
+                    ctx.optionalInput(bias, xt.getElementType()), ctx.buffer(y),
+                    stat(1), stat(2),
                     floatLiteral(floatAttr(op, "epsilon", 1e-5f))}});
   return success();
 }
@@ -454,39 +445,6 @@ LogicalResult cumsumRule(Operation *op, LoweringContext &ctx,
   return success();
 }
 
-LogicalResult lstmRule(Operation *op, LoweringContext &ctx,
-                       std::vector<KernelCall> &calls) {
-  Value x = op->getOperand(0);
-  if (failed(requireFloat(op, x)))
-    return failure();
-  if (intAttr(op, "layout", 0) != 0)
-    return op->emitError() << "not supported yet: layout=1";
-  if (op->getAttr("activations") || op->getAttr("clip") ||
-      intAttr(op, "input_forget", 0))
-    return op->emitError()
-           << "not supported yet: custom activations, clip or input_forget";
-  if (!isNone(op->getOperand(4)))
-    return op->emitError() << "not supported yet: sequence_lens";
-  auto xt = tensorType(x);
-  StringRef direction = strAttr(op, "direction", "forward");
-  int64_t dirs = direction == "bidirectional" ? 2 : 1;
-  std::string t = cType(xt.getElementType());
-  auto in = [&](unsigned i) {
-    return isNone(op->getOperand(i)) ? "static_cast<const " + t + "*>(nullptr)"
-                                     : ctx.buffer(op->getOperand(i));
-  };
-  auto out = [&](unsigned i) {
-    return isNone(op->getResult(i)) ? "static_cast<" + t + "*>(nullptr)"
-                                    : ctx.buffer(op->getResult(i));
-  };
-  calls.push_back({"onnxc::lstm<" + str(xt.getDimSize(0)) + "," +
-                       str(xt.getDimSize(1)) + "," + str(xt.getDimSize(2)) + "," +
-                       str(intAttr(op, "hidden_size", 0)) + "," + str(dirs) + "," +
-                       (direction == "reverse" ? "true" : "false") + ">",
-                   {ctx.buffer(x), in(1), in(2), in(3), in(5), in(6), in(7),
-                    out(0), out(1), out(2), ctx.scratch(op, xt.getElementType())}});
-  return success();
-}
 
 /// NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss over [N, C, D].
 LoweringRule lossRule(bool withSoftmax) {
@@ -506,8 +464,7 @@ LoweringRule lossRule(bool withSoftmax) {
       return op->emitError() << "unknown reduction \"" << reduction << "\"";
     auto ignore = op->getAttrOfType<IntegerAttr>("ignore_index");
     std::string t = cType(xt.getElementType());
-    std::string w = isNone(weight) ? "static_cast<const " + t + "*>(nullptr)"
-                                   : ctx.buffer(weight);
+    std::string w = ctx.optionalInput(weight, xt.getElementType());
     std::string tmpl = str(n) + "," + str(c) + "," + str(d) +
                        ",onnxc::loss_reduction::" + reduction.str();
     std::string ignoreArgs = std::to_string(ignore ? ignore.getInt() : 0) + "," +
@@ -528,22 +485,26 @@ LoweringRule lossRule(bool withSoftmax) {
   };
 }
 
-/// GRU and RNN share LSTM's operand order up to initial_h.
-LoweringRule recurrentRule(bool isGru) {
-  return [isGru](Operation *op, LoweringContext &ctx,
-                 std::vector<KernelCall> &calls) -> LogicalResult {
+enum class RecurrentKind { LSTM, GRU, RNN };
+
+/// LSTM, GRU and RNN share their operand order up to initial_h; LSTM adds
+/// initial_c and peepholes, and a Y_c result.
+LoweringRule recurrentRule(RecurrentKind kind) {
+  return [kind](Operation *op, LoweringContext &ctx,
+                std::vector<KernelCall> &calls) -> LogicalResult {
     Value x = op->getOperand(0);
     if (failed(requireFloat(op, x)))
       return failure();
     if (intAttr(op, "layout", 0) != 0)
       return op->emitError() << "not supported yet: layout=1";
-    if (op->getAttr("clip"))
-      return op->emitError() << "not supported yet: clip";
+    if (op->getAttr("clip") || intAttr(op, "input_forget", 0))
+      return op->emitError() << "not supported yet: clip or input_forget";
     if (auto acts = op->getAttrOfType<ArrayAttr>("activations")) {
-      // Only the defaults: Sigmoid/Tanh for GRU, Tanh for RNN.
+      // Only the defaults: Sigmoid for gates, Tanh for the cell/hidden.
+      int perDirection = kind == RecurrentKind::LSTM ? 3 : kind == RecurrentKind::GRU ? 2 : 1;
       for (auto [i, a] : llvm::enumerate(acts)) {
         StringRef name = cast<StringAttr>(a).getValue();
-        bool gate = isGru && i % 2 == 0;
+        bool gate = kind != RecurrentKind::RNN && i % perDirection == 0;
         if (name != (gate ? "Sigmoid" : "Tanh"))
           return op->emitError() << "not supported yet: activation " << name;
       }
@@ -551,26 +512,28 @@ LoweringRule recurrentRule(bool isGru) {
     if (!isNone(op->getOperand(4)))
       return op->emitError() << "not supported yet: sequence_lens";
     auto xt = tensorType(x);
+    Type e = xt.getElementType();
     StringRef direction = strAttr(op, "direction", "forward");
     int64_t dirs = direction == "bidirectional" ? 2 : 1;
-    std::string t = cType(xt.getElementType());
-    auto in = [&](unsigned i) {
-      return isNone(op->getOperand(i)) ? "static_cast<const " + t + "*>(nullptr)"
-                                       : ctx.buffer(op->getOperand(i));
-    };
-    auto out = [&](unsigned i) {
-      return isNone(op->getResult(i)) ? "static_cast<" + t + "*>(nullptr)"
-                                      : ctx.buffer(op->getResult(i));
-    };
+    auto in = [&](unsigned i) { return ctx.optionalInput(op->getOperand(i), e); };
+    auto out = [&](unsigned i) { return ctx.optionalOutput(op->getResult(i), e); };
     std::string tmpl = str(xt.getDimSize(0)) + "," + str(xt.getDimSize(1)) + "," +
                        str(xt.getDimSize(2)) + "," +
                        str(intAttr(op, "hidden_size", 0)) + "," + str(dirs) + "," +
                        (direction == "reverse" ? "true" : "false");
-    if (isGru)
-      tmpl += intAttr(op, "linear_before_reset", 0) ? ",true" : ",false";
-    calls.push_back({std::string(isGru ? "onnxc::gru<" : "onnxc::rnn<") + tmpl + ">",
-                     {ctx.buffer(x), in(1), in(2), in(3), in(5), out(0), out(1),
-                      ctx.scratch(op, xt.getElementType())}});
+    std::vector<std::string> args{ctx.buffer(x), in(1), in(2), in(3), in(5)};
+    std::string callee;
+    if (kind == RecurrentKind::LSTM) {
+      callee = "onnxc::lstm<";
+      args.insert(args.end(), {in(6), in(7), out(0), out(1), out(2)});
+    } else {
+      callee = kind == RecurrentKind::GRU ? "onnxc::gru<" : "onnxc::rnn<";
+      if (kind == RecurrentKind::GRU)
+        tmpl += intAttr(op, "linear_before_reset", 0) ? ",true" : ",false";
+      args.insert(args.end(), {out(0), out(1)});
+    }
+    args.push_back(ctx.scratch(op, e));
+    calls.push_back({callee + tmpl + ">", args});
     return success();
   };
 }
@@ -640,10 +603,10 @@ void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
   r["ArgMax"] = argRule(true);
   r["ArgMin"] = argRule(false);
   r["CumSum"] = cumsumRule;
-  r["LSTM"] = lstmRule;
+  r["LSTM"] = recurrentRule(RecurrentKind::LSTM);
   r["LRN"] = lrnRule;
-  r["GRU"] = recurrentRule(true);
-  r["RNN"] = recurrentRule(false);
+  r["GRU"] = recurrentRule(RecurrentKind::GRU);
+  r["RNN"] = recurrentRule(RecurrentKind::RNN);
   r["MeanVarianceNormalization"] = mvnRule;
   r["NegativeLogLikelihoodLoss"] = lossRule(false);
   r["SoftmaxCrossEntropyLoss"] = lossRule(true);

@@ -223,11 +223,8 @@ LogicalResult padRule(Operation *op, LoweringContext &ctx,
   StringRef mode = strAttr(op, "mode", "constant");
   if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap")
     return op->emitError() << "unknown pad mode \"" << mode << "\"";
-  std::string value = op->getNumOperands() > 2 && !isNone(op->getOperand(2))
-                          ? ctx.buffer(op->getOperand(2))
-                          : "nullptr";
-  if (value == "nullptr")
-    value = "static_cast<const " + cType(t.getElementType()) + "*>(nullptr)";
+  std::string value = ctx.optionalInput(
+      op->getNumOperands() > 2 ? op->getOperand(2) : Value(), t.getElementType());
   calls.push_back({"onnxc::pad<" + dimsOf(x) + "," + dimsOf(y) + "," +
                        dimsOf(begin) + ",onnxc::pad_mode::" + mode.str() + ">",
                    {ctx.buffer(x), value, ctx.buffer(y)}});
@@ -268,10 +265,9 @@ LogicalResult triluRule(Operation *op, LoweringContext &ctx,
   if (t.getRank() < 2)
     return op->emitError() << "input must have rank >= 2";
   int64_t rows = t.getDimSize(t.getRank() - 2), cols = t.getDimSize(t.getRank() - 1);
-  int64_t batch = rows * cols ? t.getNumElements() / (rows * cols) : 0;
-  std::string k = op->getNumOperands() > 1 && !isNone(op->getOperand(1))
-                      ? ctx.buffer(op->getOperand(1))
-                      : "static_cast<const int64_t*>(nullptr)";
+  int64_t batch = rows * cols != 0 ? t.getNumElements() / (rows * cols) : 0;
+  std::string k = ctx.optionalInput(op->getNumOperands() > 1 ? op->getOperand(1) : Value(),
+                                    IntegerType::get(op->getContext(), 64));
   if (t.getNumElements() == 0)
     return success();
   calls.push_back({"onnxc::trilu<" + std::to_string(batch) + "," +
@@ -459,8 +455,7 @@ LoweringRule quantRule(bool quantize) {
     } else {
       inner = xt.getNumElements();
     }
-    std::string z = isNone(zero) ? "static_cast<const " + cType(q) + "*>(nullptr)"
-                                 : ctx.buffer(zero);
+    std::string z = ctx.optionalInput(zero, q);
     calls.push_back({std::string(quantize ? "onnxc::quantize_linear<"
                                           : "onnxc::dequantize_linear<") +
                          std::to_string(outer) + "," + std::to_string(c) + "," +

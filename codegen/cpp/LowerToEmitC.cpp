@@ -110,7 +110,7 @@ struct LoweringState {
     std::string name = uniqueName("w_" + hint.str());
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPoint(topMarker);
-    builder.create<emitc::VerbatimOp>(
+    emitc::VerbatimOp::create(builder, 
         topMarker->getLoc(),
         builder.getStringAttr("const " + t + "* const " + name +
                               " = reinterpret_cast<const " + t + "*>(" + prefix +
@@ -149,7 +149,7 @@ public:
       if (def->getNumResults() > 1)
         base += "_out" + std::to_string(cast<OpResult>(v).getResultNumber());
       name = state.uniqueName(base);
-      builder.create<emitc::VerbatimOp>(
+      emitc::VerbatimOp::create(builder, 
           loc, builder.getStringAttr(t + "* const " + name + " = reinterpret_cast<" +
                                      t + "*>(arena + " +
                                      std::to_string(ref.offset) + ");"));
@@ -183,7 +183,7 @@ Type pointerType(MLIRContext *ctx) {
 }
 
 Value literal(OpBuilder &b, Location loc, const std::string &text) {
-  return b.create<emitc::LiteralOp>(loc, pointerType(b.getContext()), text);
+  return emitc::LiteralOp::create(b, loc, pointerType(b.getContext()), text);
 }
 
 /// One onnx op -> calls of kernel templates, through its LoweringRule.
@@ -199,7 +199,7 @@ public:
   matchAndRewrite(Operation *op, ArrayRef<Value> operands,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op->getLoc();
-    auto comment = rewriter.create<emitc::VerbatimOp>(
+    auto comment = emitc::VerbatimOp::create(rewriter, 
         loc, rewriter.getStringAttr("// " + nodeName(loc) + " (" +
                                     op->getName().getStringRef().split('.').second.str() +
                                     ")"));
@@ -210,14 +210,14 @@ public:
     SmallVector<Value> results;
     for (Value r : op->getResults())
       results.push_back(
-          literal(rewriter, loc, isNone(r) || r.use_empty() && !state.plan.buffers.count(r)
+          literal(rewriter, loc, isNone(r) || (r.use_empty() && !state.plan.buffers.count(r))
                                      ? std::string("nullptr")
                                      : ctx.buffer(r)));
     for (const KernelCall &call : calls) {
       SmallVector<Value> args;
       for (const std::string &arg : call.args)
         args.push_back(literal(rewriter, loc, arg));
-      rewriter.create<emitc::CallOpaqueOp>(loc, TypeRange{}, call.callee, args);
+      emitc::CallOpaqueOp::create(rewriter, loc, TypeRange{}, call.callee, args);
     }
     if (calls.empty())
       rewriter.eraseOp(comment); // views cost nothing
@@ -275,10 +275,10 @@ public:
                   ConversionPatternRewriter &rewriter) const override {
     PatternContext ctx(state, rewriter, op.getLoc());
     for (auto [v, k] : state.plan.outputCopies) {
-      rewriter.create<emitc::VerbatimOp>(
+      emitc::VerbatimOp::create(rewriter, 
           op.getLoc(),
           rewriter.getStringAttr("// output " + state.outputNames[k] + " is a copy"));
-      rewriter.create<emitc::CallOpaqueOp>(
+      emitc::CallOpaqueOp::create(rewriter, 
           op.getLoc(), TypeRange{},
           "onnxc::copy<" + std::to_string(tensorBytes(v.getType())) + ">",
           ValueRange{literal(rewriter, op.getLoc(), ctx.buffer(v)),
@@ -343,7 +343,7 @@ LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
   SmallVector<Type> argTypes(func.getNumArguments(), constVoidPtr);
   argTypes.append(ret.getNumOperands() + 1, pointerType(ctx));
   builder.setInsertionPointToEnd(module.getBody());
-  auto graph = builder.create<emitc::FuncOp>(
+  auto graph = emitc::FuncOp::create(builder, 
       func.getLoc(), prefix + "_graph", builder.getFunctionType(argTypes, {}));
   graph.setSpecifiersAttr(builder.getStrArrayAttr({"static"}));
   Block *entry = graph.addEntryBlock();
@@ -351,7 +351,7 @@ LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
 
   SmallVector<Attribute> inputInfo, outputInfo;
   auto declare = [&](const std::string &text, Value arg) {
-    builder.create<emitc::VerbatimOp>(func.getLoc(), builder.getStringAttr(text),
+    emitc::VerbatimOp::create(builder, func.getLoc(), builder.getStringAttr(text),
                                       ValueRange{arg});
   };
   for (BlockArgument arg : func.getArguments()) {
@@ -366,7 +366,7 @@ LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
          builder.getNamedAttr("c_name", builder.getStringAttr(name)),
          builder.getNamedAttr("type", TypeAttr::get(arg.getType()))}));
     // The onnx ops will use a pointer literal in the argument's place.
-    auto cast = builder.create<UnrealizedConversionCastOp>(
+    auto cast = UnrealizedConversionCastOp::create(builder, 
         func.getLoc(), arg.getType(), literal(builder, func.getLoc(), name));
     state.names[cast.getResult(0)] = name;
     for (auto &entry2 : state.plan.buffers)
@@ -389,9 +389,9 @@ LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
   declare("uint8_t* const arena = static_cast<uint8_t*>({});",
           entry->getArgument(entry->getNumArguments() - 1));
   if (state.plan.arenaBytes == 0)
-    builder.create<emitc::VerbatimOp>(func.getLoc(), builder.getStringAttr("(void)arena;"));
+    emitc::VerbatimOp::create(builder, func.getLoc(), builder.getStringAttr("(void)arena;"));
   state.topMarker =
-      builder.create<emitc::VerbatimOp>(func.getLoc(), builder.getStringAttr(""));
+      emitc::VerbatimOp::create(builder, func.getLoc(), builder.getStringAttr(""));
   // The graph's ops move into the new function and are converted there.
   entry->getOperations().splice(entry->end(), body.getOperations());
 

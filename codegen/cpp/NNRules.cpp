@@ -67,6 +67,8 @@ FailureOr<std::string> activationFunctor(Operation *op, const std::string &t) {
     return "onnxc::fn::" + act.str() + "{}";
   if (act == "LeakyRelu")
     return "onnxc::fn::LeakyRelu{" + floatLiteral(alpha) + "}";
+  if (act == "Gelu" || act == "GeluTanh")
+    return std::string("onnxc::fn::Gelu{") + (act == "GeluTanh" ? "1" : "0") + "}";
   if (act == "Clip")
     return "onnxc::fn::Clip<" + t + ">{" + t + "(" + floatLiteral(alpha) + ")," + t +
            "(" + floatLiteral(beta) + ")}";

@@ -415,7 +415,7 @@ LogicalResult ModelImporter::importNode(const ::onnx::NodeProto &node,
   Value none;
   auto getNone = [&]() {
     if (!none)
-      none = builder.create<onnxc::onnx::NoValueOp>(loc).getResult();
+      none = onnxc::onnx::NoValueOp::create(builder, loc).getResult();
     return none;
   };
   OperationState state(loc, opName);
@@ -520,7 +520,7 @@ LogicalResult ModelImporter::importGraph() {
     return fail("the graph has no outputs");
 
   builder.setInsertionPointToEnd(module->getBody());
-  auto func = builder.create<func::FuncOp>(
+  auto func = func::FuncOp::create(builder, 
       FileLineColLoc::get(builder.getStringAttr(path), 0, 0),
       onnxc::kMainGraphName, builder.getFunctionType(argTypes, {}));
   func->setAttr("onnx.input_names", builder.getArrayAttr(argNames));
@@ -561,7 +561,7 @@ LogicalResult ModelImporter::importGraph() {
     results.push_back(it->second);
     outputNames.push_back(builder.getStringAttr(out.name()));
   }
-  builder.create<func::ReturnOp>(func.getLoc(), results);
+  func::ReturnOp::create(builder, func.getLoc(), results);
   func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
   func->setAttr("onnx.output_names", builder.getArrayAttr(outputNames));
   return success();

@@ -94,7 +94,7 @@ struct FuseIntoConv : public OpRewritePattern<onnx::BatchNormalizationOp> {
     rewriter.setInsertionPoint(bn);
     SmallVector<Value> repl{conv->getResult(0)};
     for (unsigned i = 1; i < bn->getNumResults(); ++i)
-      repl.push_back(rewriter.create<onnx::NoValueOp>(bn.getLoc()));
+      repl.push_back(onnx::NoValueOp::create(rewriter, bn.getLoc()));
     rewriter.replaceOp(bn, repl);
     return success();
   }
@@ -156,7 +156,7 @@ struct FuseIntoGemm : public OpRewritePattern<onnx::BatchNormalizationOp> {
     rewriter.setInsertionPoint(bn);
     SmallVector<Value> repl{gemm->getResult(0)};
     for (unsigned i = 1; i < bn->getNumResults(); ++i)
-      repl.push_back(rewriter.create<onnx::NoValueOp>(bn.getLoc()));
+      repl.push_back(onnx::NoValueOp::create(rewriter, bn.getLoc()));
     rewriter.replaceOp(bn, repl);
     return success();
   }

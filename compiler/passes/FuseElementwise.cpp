@@ -47,34 +47,34 @@ bool isFusable(Operation *op) {
 Value emitScalar(OpBuilder &b, Location loc, Operation *op, ArrayRef<Value> args) {
   Type t = args[0].getType();
   auto cst = [&](double v) {
-    return b.create<arith::ConstantOp>(loc, b.getFloatAttr(t, v)).getResult();
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v)).getResult();
   };
-  if (isa<onnx::AddOp>(op)) return b.create<arith::AddFOp>(loc, args[0], args[1]);
-  if (isa<onnx::SubOp>(op)) return b.create<arith::SubFOp>(loc, args[0], args[1]);
-  if (isa<onnx::MulOp>(op)) return b.create<arith::MulFOp>(loc, args[0], args[1]);
-  if (isa<onnx::DivOp>(op)) return b.create<arith::DivFOp>(loc, args[0], args[1]);
-  if (isa<onnx::MaxOp>(op)) return b.create<arith::MaximumFOp>(loc, args[0], args[1]);
-  if (isa<onnx::MinOp>(op)) return b.create<arith::MinimumFOp>(loc, args[0], args[1]);
-  if (isa<onnx::PowOp>(op)) return b.create<math::PowFOp>(loc, args[0], args[1]);
-  if (isa<onnx::ReluOp>(op)) return b.create<arith::MaximumFOp>(loc, args[0], cst(0));
-  if (isa<onnx::NegOp>(op)) return b.create<arith::NegFOp>(loc, args[0]);
-  if (isa<onnx::AbsOp>(op)) return b.create<math::AbsFOp>(loc, args[0]);
-  if (isa<onnx::ExpOp>(op)) return b.create<math::ExpOp>(loc, args[0]);
-  if (isa<onnx::LogOp>(op)) return b.create<math::LogOp>(loc, args[0]);
-  if (isa<onnx::SqrtOp>(op)) return b.create<math::SqrtOp>(loc, args[0]);
-  if (isa<onnx::TanhOp>(op)) return b.create<math::TanhOp>(loc, args[0]);
-  if (isa<onnx::ErfOp>(op)) return b.create<math::ErfOp>(loc, args[0]);
-  if (isa<onnx::FloorOp>(op)) return b.create<math::FloorOp>(loc, args[0]);
-  if (isa<onnx::CeilOp>(op)) return b.create<math::CeilOp>(loc, args[0]);
-  if (isa<onnx::ReciprocalOp>(op)) return b.create<arith::DivFOp>(loc, cst(1), args[0]);
+  if (isa<onnx::AddOp>(op)) return arith::AddFOp::create(b, loc, args[0], args[1]);
+  if (isa<onnx::SubOp>(op)) return arith::SubFOp::create(b, loc, args[0], args[1]);
+  if (isa<onnx::MulOp>(op)) return arith::MulFOp::create(b, loc, args[0], args[1]);
+  if (isa<onnx::DivOp>(op)) return arith::DivFOp::create(b, loc, args[0], args[1]);
+  if (isa<onnx::MaxOp>(op)) return arith::MaximumFOp::create(b, loc, args[0], args[1]);
+  if (isa<onnx::MinOp>(op)) return arith::MinimumFOp::create(b, loc, args[0], args[1]);
+  if (isa<onnx::PowOp>(op)) return math::PowFOp::create(b, loc, args[0], args[1]);
+  if (isa<onnx::ReluOp>(op)) return arith::MaximumFOp::create(b, loc, args[0], cst(0));
+  if (isa<onnx::NegOp>(op)) return arith::NegFOp::create(b, loc, args[0]);
+  if (isa<onnx::AbsOp>(op)) return math::AbsFOp::create(b, loc, args[0]);
+  if (isa<onnx::ExpOp>(op)) return math::ExpOp::create(b, loc, args[0]);
+  if (isa<onnx::LogOp>(op)) return math::LogOp::create(b, loc, args[0]);
+  if (isa<onnx::SqrtOp>(op)) return math::SqrtOp::create(b, loc, args[0]);
+  if (isa<onnx::TanhOp>(op)) return math::TanhOp::create(b, loc, args[0]);
+  if (isa<onnx::ErfOp>(op)) return math::ErfOp::create(b, loc, args[0]);
+  if (isa<onnx::FloorOp>(op)) return math::FloorOp::create(b, loc, args[0]);
+  if (isa<onnx::CeilOp>(op)) return math::CeilOp::create(b, loc, args[0]);
+  if (isa<onnx::ReciprocalOp>(op)) return arith::DivFOp::create(b, loc, cst(1), args[0]);
   if (isa<onnx::SigmoidOp>(op)) {
-    Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, args[0]));
-    return b.create<arith::DivFOp>(loc, cst(1), b.create<arith::AddFOp>(loc, cst(1), e));
+    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, args[0]));
+    return arith::DivFOp::create(b, loc, cst(1), arith::AddFOp::create(b, loc, cst(1), e));
   }
   if (isa<onnx::LeakyReluOp>(op)) {
-    Value scaled = b.create<arith::MulFOp>(loc, args[0], cst(floatAttr(op, "alpha", 0.01f)));
-    Value positive = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, args[0], cst(0));
-    return b.create<arith::SelectOp>(loc, positive, args[0], scaled);
+    Value scaled = arith::MulFOp::create(b, loc, args[0], cst(floatAttr(op, "alpha", 0.01f)));
+    Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGE, args[0], cst(0));
+    return arith::SelectOp::create(b, loc, positive, args[0], scaled);
   }
   llvm_unreachable("isFusable admitted an op emitScalar does not know");
 }
@@ -140,7 +140,7 @@ struct FuseElementwisePass
           args.push_back(map.lookup(v));
         map.map(op->getResult(0), emitScalar(b, op->getLoc(), op, args));
       }
-      b.create<onnxk::YieldOp>(root->getLoc(), map.lookup(root->getResult(0)));
+      onnxk::YieldOp::create(b, root->getLoc(), map.lookup(root->getResult(0)));
       b.setInsertionPoint(root);
       Operation *fused = b.create(state);
       root->getResult(0).replaceAllUsesWith(fused->getResult(0));

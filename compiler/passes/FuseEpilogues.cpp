@@ -45,7 +45,7 @@ Operation *buildFused(PatternRewriter &rewriter, Operation *producer,
   else if (oldResidual)
     state.addOperands(oldResidual);
   else
-    state.addOperands(rewriter.create<onnx::NoValueOp>(at->getLoc()).getResult());
+    state.addOperands(onnx::NoValueOp::create(rewriter, at->getLoc()).getResult());
   for (NamedAttribute a : producer->getAttrs())
     state.addAttribute(a.getName(), a.getValue());
   if (!activation.empty()) {
@@ -80,6 +80,8 @@ struct FuseActivation : public RewritePattern {
     else if (isa<onnx::SigmoidOp>(op)) act = "Sigmoid";
     else if (isa<onnx::TanhOp>(op)) act = "Tanh";
     else if (isa<onnx::HardSwishOp>(op)) act = "HardSwish";
+    else if (isa<onnx::GeluOp>(op))
+      act = strAttr(op, "approximate", "none") == "tanh" ? "GeluTanh" : "Gelu";
     else if (isa<onnx::LeakyReluOp>(op)) {
       act = "LeakyRelu";
       alpha = floatAttr(op, "alpha", 0.01f);

@@ -142,7 +142,7 @@ struct RecognizeLayerNorm : public OpRewritePattern<onnx::DivOp> {
       gamma = createConstant(rewriter, div.getLoc(),
                              floatAttr(normType, std::vector<double>(
                                                      normType.getNumElements(), 1.0)));
-    Value none = rewriter.create<onnx::NoValueOp>(div.getLoc());
+    Value none = onnx::NoValueOp::create(rewriter, div.getLoc());
     OperationState state(mean->getLoc(),
                          onnx::LayerNormalizationOp::getOperationName());
     state.addOperands({x, gamma, beta ? beta : none});
@@ -154,6 +154,52 @@ struct RecognizeLayerNorm : public OpRewritePattern<onnx::DivOp> {
     return success();
   }
 };
+
+/// The last op of x * 0.5 * (1 + t) in its common operand orders:
+/// (x * (1+t)) * 0.5, (x * (1+t)) / 2, x * ((1+t) * 0.5), (x*0.5) * (1+t).
+Operation *matchHalfXTimesOnePlus(Value t, Value x) {
+  Operation *plus = singleUser(t);
+  Value one = otherOperand<onnx::AddOp>(plus, t);
+  if (!one || !near(scalarOf(one), 1.0))
+    return nullptr;
+  Operation *next = singleUser(plus->getResult(0));
+  if (!next || !isa<onnx::MulOp>(next))
+    return nullptr;
+  Value other = otherOperand<onnx::MulOp>(next, plus->getResult(0));
+  Operation *last = nullptr;
+  if (other == x) {
+    Operation *half = singleUser(next->getResult(0));
+    Value h = otherOperand<onnx::MulOp>(half, next->getResult(0));
+    if (h && near(scalarOf(h), 0.5))
+      last = half;
+    else if (half && isa<onnx::DivOp>(half) &&
+             half->getOperand(0) == next->getResult(0) &&
+             near(scalarOf(half->getOperand(1)), 2.0))
+      last = half;
+  } else if (near(scalarOf(other), 0.5)) {
+    Operation *mul = singleUser(next->getResult(0));
+    if (otherOperand<onnx::MulOp>(mul, next->getResult(0)) == x)
+      last = mul;
+  } else if (Operation *halfX = other.getDefiningOp();
+             halfX && otherOperand<onnx::MulOp>(halfX, x) &&
+             near(scalarOf(otherOperand<onnx::MulOp>(halfX, x)), 0.5)) {
+    last = next;
+  }
+  if (!last || last->getResult(0).getType() != x.getType())
+    return nullptr;
+  return last;
+}
+
+/// Replaces `last` by onnx.Gelu(x) with the given approximation.
+void replaceByGelu(PatternRewriter &rewriter, Operation *last, Value x,
+                   Location loc, StringRef approximate) {
+  rewriter.setInsertionPoint(last);
+  OperationState state(loc, onnx::GeluOp::getOperationName());
+  state.addOperands(x);
+  state.addAttribute("approximate", rewriter.getStringAttr(approximate));
+  state.addTypes(x.getType());
+  rewriter.replaceOp(last, rewriter.create(state)->getResults());
+}
 
 /// x * 0.5 * (1 + erf(x / sqrt(2))), in its common operand orders.
 struct RecognizeGelu : public OpRewritePattern<onnx::ErfOp> {
@@ -174,43 +220,56 @@ struct RecognizeGelu : public OpRewritePattern<onnx::ErfOp> {
     }
     if (!x)
       return failure();
-    // 1 + erf
-    Operation *plus = singleUser(erf->getResult(0));
-    Value one = otherOperand<onnx::AddOp>(plus, erf->getResult(0));
-    if (!one || !near(scalarOf(one), 1.0))
+    Operation *last = matchHalfXTimesOnePlus(erf->getResult(0), x);
+    if (!last)
       return failure();
-    // Either (x * (1+erf)) * 0.5, x * ((1+erf) * 0.5) or (x*0.5) * (1+erf).
-    Operation *next = singleUser(plus->getResult(0));
-    if (!next || !isa<onnx::MulOp>(next))
-      return failure();
-    Value other = otherOperand<onnx::MulOp>(next, plus->getResult(0));
-    Operation *last = nullptr;
-    if (other == x) {
-      Operation *half = singleUser(next->getResult(0));
-      Value h = otherOperand<onnx::MulOp>(half, next->getResult(0));
-      if (h && near(scalarOf(h), 0.5))
-        last = half;
-      else if (Operation *div = half; div && isa<onnx::DivOp>(div) &&
-               div->getOperand(0) == next->getResult(0) &&
-               near(scalarOf(div->getOperand(1)), 2.0))
-        last = div;
-    } else if (near(scalarOf(other), 0.5)) {
-      Operation *mul = singleUser(next->getResult(0));
-      if (otherOperand<onnx::MulOp>(mul, next->getResult(0)) == x)
-        last = mul;
-    } else if (Operation *halfX = other.getDefiningOp();
-               halfX && otherOperand<onnx::MulOp>(halfX, x) &&
-               near(scalarOf(otherOperand<onnx::MulOp>(halfX, x)), 0.5)) {
-      last = next;
-    }
-    if (!last || last->getResult(0).getType() != x.getType())
-      return failure();
-    rewriter.setInsertionPoint(last);
-    OperationState state(erf.getLoc(), onnx::GeluOp::getOperationName());
-    state.addOperands(x);
-    state.addTypes(x.getType());
-    rewriter.replaceOp(last, rewriter.create(state)->getResults());
+    replaceByGelu(rewriter, last, x, erf.getLoc(), "none");
     return success();
+  }
+};
+
+/// x * 0.5 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3))).
+struct RecognizeGeluTanh : public OpRewritePattern<onnx::TanhOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::TanhOp tanh,
+                                PatternRewriter &rewriter) const override {
+    Operation *scaled = tanh->getOperand(0).getDefiningOp();
+    if (!scaled || !isa<onnx::MulOp>(scaled))
+      return failure();
+    Value inner;
+    for (unsigned i = 0; i < 2; ++i)
+      if (near(scalarOf(scaled->getOperand(1 - i)), 0.7978845608, 1e-3))
+        inner = scaled->getOperand(i);
+    auto add = inner ? inner.getDefiningOp<onnx::AddOp>() : nullptr;
+    if (!add)
+      return failure();
+    // x + 0.044715 * x^3, with x^3 as Pow(x, 3) or x*x*x.
+    for (unsigned i = 0; i < 2; ++i) {
+      Value x = add->getOperand(i);
+      Operation *cubicTerm = add->getOperand(1 - i).getDefiningOp();
+      if (!cubicTerm || !isa<onnx::MulOp>(cubicTerm))
+        continue;
+      Value cube;
+      for (unsigned j = 0; j < 2; ++j)
+        if (near(scalarOf(cubicTerm->getOperand(1 - j)), 0.044715, 1e-3))
+          cube = cubicTerm->getOperand(j);
+      Operation *c = cube ? cube.getDefiningOp() : nullptr;
+      bool isCube = c && ((isa<onnx::PowOp>(c) && c->getOperand(0) == x &&
+                           near(scalarOf(c->getOperand(1)), 3.0)) ||
+                          (isa<onnx::MulOp>(c) &&
+                           ((c->getOperand(0) == x &&
+                             c->getOperand(1).getDefiningOp<onnx::MulOp>() &&
+                             c->getOperand(1).getDefiningOp()->getOperand(0) == x &&
+                             c->getOperand(1).getDefiningOp()->getOperand(1) == x))));
+      if (!isCube)
+        continue;
+      Operation *last = matchHalfXTimesOnePlus(tanh->getResult(0), x);
+      if (!last)
+        continue;
+      replaceByGelu(rewriter, last, x, tanh.getLoc(), "tanh");
+      return success();
+    }
+    return failure();
   }
 };
 
@@ -255,7 +314,8 @@ struct RecognizePatternsPass
     : public onnxc::impl::RecognizePatternsBase<RecognizePatternsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<RecognizeLayerNorm, RecognizeGelu, RecognizeSoftmax>(&getContext());
+    patterns.add<RecognizeLayerNorm, RecognizeGelu, RecognizeGeluTanh,
+                 RecognizeSoftmax>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

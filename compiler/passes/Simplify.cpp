@@ -61,7 +61,7 @@ struct RemoveDropout : public OpRewritePattern<onnx::DropoutOp> {
       return failure();
     SmallVector<Value> repl{o->getOperand(0)};
     for (unsigned i = 1; i < o->getNumResults(); ++i)
-      repl.push_back(rewriter.create<onnx::NoValueOp>(o->getLoc()));
+      repl.push_back(onnx::NoValueOp::create(rewriter, o->getLoc()));
     rewriter.replaceOp(o, repl);
     return success();
   }
@@ -133,10 +133,53 @@ struct MergeTransposes : public OpRewritePattern<onnx::TransposeOp> {
   }
 };
 
+/// Gemm/MatMul reading a 2-D Transpose reads the original with its trans
+/// flag flipped: the transpose costs nothing.
+struct FoldTransposeIntoGemm : public RewritePattern {
+  FoldTransposeIntoGemm(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    bool isGemm = isa<onnx::GemmOp>(op);
+    if (!isGemm && !isa<onnx::MatMulOp>(op))
+      return failure();
+    auto a = rankedType(op->getOperand(0)), b = rankedType(op->getOperand(1));
+    if (!a || !b || a.getRank() != 2 || b.getRank() != 2)
+      return failure();
+    Value ops[2] = {op->getOperand(0), op->getOperand(1)};
+    bool trans[2] = {isGemm && intAttr(op, "transA", 0) != 0,
+                     isGemm && intAttr(op, "transB", 0) != 0};
+    bool changed = false;
+    for (int i = 0; i < 2; ++i)
+      if (auto t = ops[i].getDefiningOp<onnx::TransposeOp>()) {
+        auto perm = intsAttr(t, "perm");
+        if (perm && (*perm)[0] != 1)
+          continue; // [0, 1] is no transpose
+        ops[i] = t->getOperand(0);
+        trans[i] = !trans[i];
+        changed = true;
+      }
+    if (!changed)
+      return failure();
+    OperationState state(op->getLoc(), onnx::GemmOp::getOperationName());
+    Value c = isGemm ? op->getOperand(2)
+                     : onnx::NoValueOp::create(rewriter, op->getLoc()).getResult();
+    state.addOperands({ops[0], ops[1], c});
+    if (isGemm)
+      for (NamedAttribute attr : op->getAttrs())
+        state.addAttribute(attr.getName(), attr.getValue());
+    state.addAttribute("transA", rewriter.getI64IntegerAttr(trans[0]));
+    state.addAttribute("transB", rewriter.getI64IntegerAttr(trans[1]));
+    state.addTypes(op->getResult(0).getType());
+    rewriter.replaceOp(op, rewriter.create(state)->getResults());
+    return success();
+  }
+};
+
 struct SimplifyPass : public onnxc::impl::SimplifyBase<SimplifyPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<RemoveNoOp, MergeViews>(&getContext());
+    patterns.add<RemoveNoOp, MergeViews, FoldTransposeIntoGemm>(&getContext());
     patterns.add<RemoveDropout, MergeTransposes>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -19,7 +19,7 @@ void OnnxDialect::initialize() {
 Operation *OnnxDialect::materializeConstant(OpBuilder &builder, Attribute value,
                                             Type type, Location loc) {
   if (isa<NoneType>(type))
-    return builder.create<NoValueOp>(loc);
+    return NoValueOp::create(builder, loc);
   auto elements = dyn_cast<ElementsAttr>(value);
   if (!elements)
     return nullptr;

@@ -35,7 +35,7 @@ def Onnxk_ConvOp : Onnxk_Op<"Conv", [Pure]> {
   let description = [{
     `Y = activation(Conv(X, W) + B + Residual)`, with onnx.Conv's attributes.
     `activation` is one of "none", "Relu", "Clip", "LeakyRelu", "Sigmoid",
-    "SiLU", "HardSwish", "Tanh".
+    "SiLU", "HardSwish", "Tanh", "Gelu", "GeluTanh".
   }];
   let arguments = (ins
     Onnxk_FloatTensor:$X,

@@ -84,3 +84,25 @@ func.func @softmax(%x: tensor<2x5xf32>) -> tensor<2x5xf32> {
   %y = "onnx.Div"(%e, %s) : (tensor<2x5xf32>, tensor<2x1xf32>) -> tensor<2x5xf32>
   return %y : tensor<2x5xf32>
 }
+
+// GELU's tanh approximation.
+// CHECK-LABEL: func @gelu_tanh
+func.func @gelu_tanh(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // CHECK: %[[G:.*]] = "onnx.Gelu"(%arg0) <{approximate = "tanh"}>
+  // CHECK-NOT: onnx.Tanh
+  // CHECK: return %[[G]]
+  %three = "onnx.Constant"() {value = dense<3.0> : tensor<f32>} : () -> tensor<f32>
+  %k = "onnx.Constant"() {value = dense<0.044715> : tensor<f32>} : () -> tensor<f32>
+  %c = "onnx.Constant"() {value = dense<0.797884583> : tensor<f32>} : () -> tensor<f32>
+  %one = "onnx.Constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32>
+  %half = "onnx.Constant"() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32>
+  %0 = "onnx.Pow"(%x, %three) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %1 = "onnx.Mul"(%0, %k) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %2 = "onnx.Add"(%x, %1) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %3 = "onnx.Mul"(%2, %c) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %4 = "onnx.Tanh"(%3) : (tensor<4xf32>) -> tensor<4xf32>
+  %5 = "onnx.Add"(%4, %one) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %6 = "onnx.Mul"(%x, %half) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %7 = "onnx.Mul"(%6, %5) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %7 : tensor<4xf32>
+}

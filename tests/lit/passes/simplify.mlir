@@ -48,3 +48,15 @@ func.func @transposes(%x: tensor<2x3x4xf32>) -> (tensor<2x3x4xf32>, tensor<3x2x4
   %2 = "onnx.Transpose"(%0) {perm = [2, 1, 0]} : (tensor<4x2x3xf32>) -> tensor<3x2x4xf32>
   return %1, %2 : tensor<2x3x4xf32>, tensor<3x2x4xf32>
 }
+
+// A 2-D transpose feeding a matrix product becomes a trans flag.
+// CHECK-LABEL: func @transpose_into_gemm
+func.func @transpose_into_gemm(%a: tensor<3x2xf32>, %b: tensor<4x3xf32>) -> tensor<2x4xf32> {
+  // CHECK: "onnx.Gemm"(%arg0, %arg1, %{{[0-9]+}}) <{{.*}}transA = 1 : i64, transB = 1 : i64}>
+  // CHECK-NOT: onnx.Transpose
+  // CHECK-NOT: onnx.MatMul
+  %at = "onnx.Transpose"(%a) {perm = [1, 0]} : (tensor<3x2xf32>) -> tensor<2x3xf32>
+  %bt = "onnx.Transpose"(%b) {perm = [1, 0]} : (tensor<4x3xf32>) -> tensor<3x4xf32>
+  %y = "onnx.MatMul"(%at, %bt) : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}

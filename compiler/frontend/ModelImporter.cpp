@@ -49,9 +49,13 @@ private:
   LogicalResult readOpset();
   Type convertType(const ::onnx::TypeProto &type, const std::string &what,
                    SmallVectorImpl<std::string> *dimParams = nullptr);
-  LogicalResult sortNodes(std::vector<const ::onnx::NodeProto *> &order);
+  LogicalResult sortNodes(const ::onnx::GraphProto &graph,
+                          std::vector<const ::onnx::NodeProto *> &order);
   LogicalResult importGraph();
   LogicalResult importNode(const ::onnx::NodeProto &node, int index);
+  LogicalResult importNodes(const ::onnx::GraphProto &graph);
+  LogicalResult importSubgraph(const ::onnx::NodeProto &node,
+                               const ::onnx::GraphProto &graph, Region &region);
   FailureOr<Attribute> convertAttribute(const ::onnx::NodeProto &node,
                                         const ::onnx::AttributeProto &attr);
   LogicalResult importConstantNode(const ::onnx::NodeProto &node,
@@ -154,8 +158,8 @@ Type ModelImporter::convertType(const ::onnx::TypeProto &type,
 /// ONNX requires nodes in topological order; accept any order that has one,
 /// and name the problem when there is none.
 LogicalResult
-ModelImporter::sortNodes(std::vector<const ::onnx::NodeProto *> &order) {
-  const auto &graph = model.graph();
+ModelImporter::sortNodes(const ::onnx::GraphProto &graph,
+                         std::vector<const ::onnx::NodeProto *> &order) {
   llvm::StringMap<int> producer;
   for (int i = 0; i < graph.node_size(); ++i)
     for (const std::string &out : graph.node(i).output()) {
@@ -165,9 +169,14 @@ ModelImporter::sortNodes(std::vector<const ::onnx::NodeProto *> &order) {
         return failNode(graph.node(i),
                         "output \"" + out + "\" is produced twice");
     }
+  // Names defined outside this graph: its inputs and initializers, and for
+  // a subgraph everything visible in the enclosing graphs.
   llvm::DenseSet<llvm::StringRef> external;
   for (const auto &in : graph.input())
     external.insert(in.name());
+  for (const auto &kv : values)
+    if (!producer.count(kv.getKey()))
+      external.insert(kv.getKey());
   for (const auto &init : graph.initializer())
     external.insert(init.name());
   for (const auto &kv : producer)
@@ -257,8 +266,8 @@ ModelImporter::convertAttribute(const ::onnx::NodeProto &node,
                              attr.name() + "\"");
     return failure();
   default:
-    (void)failNode(node, "attribute \"" + attr.name() +
-                             "\" has a type onnxc does not support");
+    (void)failNode(node, "not supported yet: attribute \"" + attr.name() +
+                             "\" of type " + ::onnx::AttributeProto_AttributeType_Name(attr.type()));
     return failure();
   }
 }
@@ -360,6 +369,8 @@ LogicalResult ModelImporter::importNode(const ::onnx::NodeProto &node,
     for (const auto &attr : node.attribute()) {
       if (!seen.insert(attr.name()).second)
         return failNode(node, "attribute \"" + attr.name() + "\" is given twice");
+      if (opType == "If" && attr.type() == ::onnx::AttributeProto::GRAPH)
+        continue; // imported as the op's regions below
       auto converted = convertAttribute(node, attr);
       if (failed(converted))
         return failure();
@@ -452,7 +463,28 @@ LogicalResult ModelImporter::importNode(const ::onnx::NodeProto &node,
     state.types.push_back(declared != declaredTypes.end() ? declared->second
                                                           : Type(placeholder));
   }
+  const ::onnx::GraphProto *branches[2] = {nullptr, nullptr};
+  if (opType == "If") {
+    for (const auto &attr : node.attribute()) {
+      if (attr.name() == "then_branch")
+        branches[0] = &attr.g();
+      if (attr.name() == "else_branch")
+        branches[1] = &attr.g();
+    }
+    if (!branches[0] || !branches[1])
+      return failNode(node, "needs both then_branch and else_branch");
+    for (int i = 0; i < 2; ++i)
+      if (branches[i]->output_size() != outputs)
+        return failNode(node, "a branch has " +
+                                  std::to_string(branches[i]->output_size()) +
+                                  " outputs, the node " + std::to_string(outputs));
+    state.addRegion();
+    state.addRegion();
+  }
   Operation *op = builder.create(state);
+  for (int i = 0; i < 2; ++i)
+    if (branches[i] && failed(importSubgraph(node, *branches[i], op->getRegion(i))))
+      return failure();
   for (int i = 0; i < outputs && i < resultCount; ++i)
     if (!node.output(i).empty())
       values[node.output(i)] = op->getResult(i);
@@ -544,12 +576,8 @@ LogicalResult ModelImporter::importGraph() {
     values[init.name()] = builder.create(state)->getResult(0);
   }
 
-  std::vector<const ::onnx::NodeProto *> order;
-  if (failed(sortNodes(order)))
+  if (failed(importNodes(graph)))
     return failure();
-  for (const ::onnx::NodeProto *node : order)
-    if (failed(importNode(*node, int(node - &graph.node(0)))))
-      return failure();
 
   SmallVector<Value> results;
   SmallVector<Attribute> outputNames;
@@ -564,6 +592,54 @@ LogicalResult ModelImporter::importGraph() {
   func::ReturnOp::create(builder, func.getLoc(), results);
   func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
   func->setAttr("onnx.output_names", builder.getArrayAttr(outputNames));
+  return success();
+}
+
+LogicalResult ModelImporter::importNodes(const ::onnx::GraphProto &graph) {
+  std::vector<const ::onnx::NodeProto *> order;
+  if (failed(sortNodes(graph, order)))
+    return failure();
+  for (const ::onnx::NodeProto *node : order)
+    if (failed(importNode(*node, int(node - &graph.node(0)))))
+      return failure();
+  return success();
+}
+
+/// A subgraph (an If branch) becomes the single block of `region`; it may
+/// read any value of the enclosing graphs, which stay visible by name.
+LogicalResult ModelImporter::importSubgraph(const ::onnx::NodeProto &node,
+                                            const ::onnx::GraphProto &graph,
+                                            Region &region) {
+  if (graph.input_size() != 0)
+    return failNode(node, "not supported yet: a subgraph with inputs");
+  llvm::StringMap<Value> outer = values;
+  OpBuilder::InsertionGuard guard(builder);
+  Block *block = new Block();
+  region.push_back(block);
+  builder.setInsertionPointToStart(block);
+  for (const auto &init : graph.initializer()) {
+    std::string tensorError;
+    auto value = onnxc::convertTensor(context, init, modelDir, tensorError);
+    if (failed(value))
+      return failNode(node, "initializer \"" + init.name() + "\": " + tensorError);
+    OperationState state(NameLoc::get(builder.getStringAttr(init.name())),
+                         onnxc::onnx::ConstantOp::getOperationName());
+    state.addAttribute("value", *value);
+    state.addTypes(value->getType());
+    values[init.name()] = builder.create(state)->getResult(0);
+  }
+  if (failed(importNodes(graph)))
+    return failure();
+  SmallVector<Value> results;
+  for (const auto &out : graph.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end())
+      return failNode(node, "subgraph output \"" + out.name() +
+                                "\" is not produced by any node");
+    results.push_back(it->second);
+  }
+  onnxc::onnx::YieldOp::create(builder, builder.getUnknownLoc(), results);
+  values = std::move(outer);
   return success();
 }
 

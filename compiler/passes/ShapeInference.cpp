@@ -92,28 +92,62 @@ struct ShapeInferencePass
     return success();
   }
 
+  /// An If whose condition is a constant is its taken branch: the branch's
+  /// ops move before it and its yielded values replace its results.
+  static void inlineConstantIf(Operation *ifOp) {
+    auto cond = onnxc::constantInts(ifOp->getOperand(0));
+    if (!cond || cond->size() != 1)
+      return;
+    Region &taken = ifOp->getRegion((*cond)[0] ? 0 : 1);
+    Block &block = taken.front();
+    Operation *yield = block.getTerminator();
+    for (auto [result, value] :
+         llvm::zip(ifOp->getResults(), yield->getOperands()))
+      result.replaceAllUsesWith(value);
+    yield->erase();
+    ifOp->getBlock()->getOperations().splice(ifOp->getIterator(),
+                                             block.getOperations());
+    ifOp->erase();
+  }
+
+  /// Infers every op of `block` in order, regions before the op holding
+  /// them, folding shape arithmetic as it goes.
+  LogicalResult inferBlock(Block &block) {
+    for (Operation &op : llvm::make_early_inc_range(block)) {
+      if (isa<onnxc::onnx::NoValueOp, func::ReturnOp, onnxc::onnx::YieldOp>(op))
+        continue;
+      for (Region &region : op.getRegions())
+        for (Block &inner : region)
+          if (failed(inferBlock(inner)))
+            return failure();
+      if (failed(inferOp(&op)))
+        return failure();
+      if (isa<onnxc::onnx::IfOp>(op)) {
+        inlineConstantIf(&op);
+        continue;
+      }
+      if (isa<onnxc::onnx::ConstantOp>(op))
+        continue;
+      if (DenseElementsAttr folded = onnxc::foldShapeComputation(&op)) {
+        OpBuilder b(&op);
+        OperationState state(op.getLoc(),
+                             onnxc::onnx::ConstantOp::getOperationName());
+        state.addAttribute("value", folded);
+        state.addTypes(folded.getType());
+        Operation *constant = b.create(state);
+        op.getResult(0).replaceAllUsesWith(constant->getResult(0));
+        op.erase();
+      }
+    }
+    return success();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     for (auto func : module.getOps<func::FuncOp>()) {
       Block &body = func.getBody().front();
-      for (Operation &op : llvm::make_early_inc_range(body)) {
-        if (isa<onnxc::onnx::NoValueOp, func::ReturnOp>(op))
-          continue;
-        if (failed(inferOp(&op)))
-          return signalPassFailure();
-        if (isa<onnxc::onnx::ConstantOp>(op))
-          continue;
-        if (DenseElementsAttr folded = onnxc::foldShapeComputation(&op)) {
-          OpBuilder b(&op);
-          OperationState state(op.getLoc(),
-                               onnxc::onnx::ConstantOp::getOperationName());
-          state.addAttribute("value", folded);
-          state.addTypes(folded.getType());
-          Operation *constant = b.create(state);
-          op.getResult(0).replaceAllUsesWith(constant->getResult(0));
-          op.erase();
-        }
-      }
+      if (failed(inferBlock(body)))
+        return signalPassFailure();
       auto ret = cast<func::ReturnOp>(body.getTerminator());
       func.setType(FunctionType::get(&getContext(),
                                      func.getFunctionType().getInputs(),

@@ -11,6 +11,7 @@
 include "mlir/IR/OpBase.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 
 def Onnx_Dialect : Dialect {
   let name = "onnx";
@@ -42,6 +43,14 @@ def Onnx_NoValueOp : Onnx_Op<"NoValue", [Pure, ConstantLike]> {
   let builders = [
     OpBuilder<(ins), [{ build($_builder, $_state, $_builder.getNoneType()); }]>
   ];
+}
+
+// Ends a subgraph region (If branches): its operands are the subgraph's
+// outputs.
+def Onnx_YieldOp : Onnx_Op<"Yield", [Pure, Terminator, ReturnLike]> {
+  let summary = "The outputs of a subgraph";
+  let arguments = (ins Variadic<AnyType>:$outputs);
+  let assemblyFormat = "attr-dict ($outputs^ `:` type($outputs))?";
 }
 
 #endif // ONNXC_ONNX_BASE_TD

@@ -646,6 +646,20 @@ LogicalResult dequantizeShape(Operation *op) {
   return success();
 }
 
+/// If: each result takes the then-branch's type where both branches agree,
+/// the element type with an unknown shape where they do not.
+LogicalResult ifShape(Operation *op) {
+  Operation *thenYield = op->getRegion(0).front().getTerminator();
+  Operation *elseYield = op->getRegion(1).front().getTerminator();
+  for (unsigned i = 0; i < op->getNumResults(); ++i) {
+    Type t = thenYield->getOperand(i).getType(), e = elseYield->getOperand(i).getType();
+    if (elementType(thenYield->getOperand(i)) != elementType(elseYield->getOperand(i)))
+      return op->emitError() << "branches yield different element types for result " << i;
+    op->getResult(i).setType(t == e ? t : UnrankedTensorType::get(elementType(thenYield->getOperand(i))));
+  }
+  return success();
+}
+
 } // namespace
 
 LogicalResult onnxc::resizeGeometry(Operation *op, RankedTensorType x,
@@ -773,6 +787,7 @@ void onnxc::registerTensorShapes(MLIRContext *ctx) {
                 reduceShape);
   attachShapeFn(ctx, {"ArgMax", "ArgMin"}, argReduceShape);
   attachShapeFn(ctx, {"Resize"}, resizeShape);
+  attachShapeFn(ctx, {"If"}, ifShape);
   attachShapeFn(ctx, {"ScatterElements", "ScatterND"}, sameAsData);
   attachShapeFn(ctx, {"GatherND"}, gatherNDShape);
   attachShapeFn(ctx, {"EyeLike"}, eyeLikeShape);

@@ -480,6 +480,16 @@ class OpInfo:
         return out
 
 
+# Ops with an MLIR folder (dialects/onnx/OnnxFolders.cpp): the shape
+# arithmetic exporters emit and ops that can be their own input.
+FOLDABLE_OPS = {
+    "Abs", "Add", "Cast", "Concat", "ConstantOfShape", "Div", "Equal",
+    "Expand", "Flatten", "Gather", "Greater", "Identity", "Less", "Max", "Min",
+    "Mul", "Neg", "Not", "Range", "Reshape", "Shape", "Size", "Slice",
+    "Squeeze", "Sub", "Transpose", "Unsqueeze", "Where",
+}
+
+
 def emit_td(opset, ops, skipped):
     L = []
     L.append("//===- OnnxOps.td - ONNX default-domain operators "
@@ -554,6 +564,8 @@ def emit_td(opset, ops, skipped):
                         else "AnyRegion")
                 regs.append("%s:$%s" % (kind, n))
             L.append("  let regions = (region %s);" % ", ".join(regs))
+        if op.op_type in FOLDABLE_OPS:
+            L.append("  let hasFolder = 1;")
         L.append("}")
         L.append("")
     L.append("#endif // ONNXC_ONNX_OPS_TD")

@@ -1,5 +1,5 @@
 //===- FoldConstants.cpp - evaluate ops whose operands are constants -----===//
-#include "compiler/passes/ConstantEvaluator.h"
+#include "dialects/onnx/ConstantEvaluator.h"
 #include "compiler/passes/ConstantHelpers.h"
 #include "compiler/passes/Passes.h"
 

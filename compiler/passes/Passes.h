@@ -18,10 +18,6 @@ namespace onnxc {
 #define GEN_PASS_REGISTRATION
 #include "compiler/passes/Passes.h.inc"
 
-/// Evaluates `op` when all its operands are constants and its result is a
-/// small integer tensor (the shape arithmetic exporters emit). Returns null
-/// when it does not apply.
-mlir::DenseElementsAttr foldShapeComputation(mlir::Operation *op);
 
 } // namespace onnxc
 

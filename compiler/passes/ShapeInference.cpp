@@ -1,5 +1,6 @@
 //===- ShapeInference.cpp - infer every result type ----------------------===//
 #include "compiler/passes/Passes.h"
+#include "dialects/onnx/ConstantEvaluator.h"
 
 #include "dialects/onnx/OnnxDialect.h"
 #include "dialects/onnx/ShapeInference/ShapeHelpers.h"

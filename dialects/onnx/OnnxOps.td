@@ -34,6 +34,7 @@ def Onnx_AbsOp : Onnx_Op<"Abs", [Pure]> {
   let results = (outs
     TensorOf<[I8, I16, I32, I64, UI8, UI16, UI32, UI64, BF16, F16, F32, F64]>:$Y
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -90,6 +91,7 @@ def Onnx_AddOp : Onnx_Op<"Add", [Pure]> {
   let results = (outs
     TensorOf<[I8, I16, I32, I64, UI8, UI16, UI32, UI64, BF16, F16, F32, F64]>:$C
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -827,6 +829,7 @@ def Onnx_CastOp : Onnx_Op<"Cast", [Pure]> {
   let results = (outs
     TensorOf<[I1, I<2>, I<4>, I8, I16, I32, I64, UI<2>, UI<4>, UI8, UI16, UI32, UI64, F4E2M1FN, F6E2M3FN, F6E3M2FN, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, BF16, F16, F32, F64]>:$output
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -1055,6 +1058,7 @@ def Onnx_ConcatOp : Onnx_Op<"Concat", [Pure]> {
   let results = (outs
     TensorOf<[I1, I8, I16, I32, I64, UI8, UI16, UI32, UI64, BF16, F16, F32, F64, Complex<F32>, Complex<F64>]>:$concat_result
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -1120,6 +1124,7 @@ def Onnx_ConstantOfShapeOp : Onnx_Op<"ConstantOfShape", [Pure]> {
   let results = (outs
     TensorOf<[I1, I<2>, I<4>, I8, I16, I32, I64, UI<2>, UI<4>, UI8, UI16, UI32, UI64, F4E2M1FN, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, BF16, F16, F32, F64]>:$output
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -1503,6 +1508,7 @@ def Onnx_DivOp : Onnx_Op<"Div", [Pure]> {
   let results = (outs
     TensorOf<[I8, I16, I32, I64, UI8, UI16, UI32, UI64, BF16, F16, F32, F64]>:$C
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -1666,6 +1672,7 @@ def Onnx_EqualOp : Onnx_Op<"Equal", [Pure]> {
   let results = (outs
     TensorOf<[I1]>:$C
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -1725,6 +1732,7 @@ def Onnx_ExpandOp : Onnx_Op<"Expand", [Pure]> {
   let results = (outs
     TensorOf<[I1, I8, I16, I32, I64, UI8, UI16, UI32, UI64, BF16, F16, F32, F64, Complex<F32>, Complex<F64>]>:$output
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -1770,6 +1778,7 @@ def Onnx_FlattenOp : Onnx_Op<"Flatten", [Pure]> {
   let results = (outs
     TensorOf<[I1, I<2>, I<4>, I8, I16, I32, I64, UI<2>, UI<4>, UI8, UI16, UI32, UI64, F4E2M1FN, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, BF16, F16, F32, F64, Complex<F32>, Complex<F64>]>:$output
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -1947,6 +1956,7 @@ def Onnx_GatherOp : Onnx_Op<"Gather", [Pure]> {
   let results = (outs
     TensorOf<[I1, I8, I16, I32, I64, UI8, UI16, UI32, UI64, BF16, F16, F32, F64, Complex<F32>, Complex<F64>]>:$output
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -2254,6 +2264,7 @@ def Onnx_GreaterOp : Onnx_Op<"Greater", [Pure]> {
   let results = (outs
     TensorOf<[I1]>:$C
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -2476,6 +2487,7 @@ def Onnx_IdentityOp : Onnx_Op<"Identity", [Pure]> {
   let results = (outs
     AnyType:$output
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -2812,6 +2824,7 @@ def Onnx_LessOp : Onnx_Op<"Less", [Pure]> {
   let results = (outs
     TensorOf<[I1]>:$C
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -3204,6 +3217,7 @@ def Onnx_MaxOp : Onnx_Op<"Max", [Pure]> {
   let results = (outs
     TensorOf<[I8, I16, I32, I64, UI8, UI16, UI32, UI64, BF16, F16, F32, F64]>:$max
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -3406,6 +3420,7 @@ def Onnx_MinOp : Onnx_Op<"Min", [Pure]> {
   let results = (outs
     TensorOf<[I8, I16, I32, I64, UI8, UI16, UI32, UI64, BF16, F16, F32, F64]>:$min
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -3494,6 +3509,7 @@ def Onnx_MulOp : Onnx_Op<"Mul", [Pure]> {
   let results = (outs
     TensorOf<[I8, I16, I32, I64, UI8, UI16, UI32, UI64, BF16, F16, F32, F64]>:$C
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -3534,6 +3550,7 @@ def Onnx_NegOp : Onnx_Op<"Neg", [Pure]> {
   let results = (outs
     TensorOf<[I8, I16, I32, I64, BF16, F16, F32, F64]>:$Y
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -3722,6 +3739,7 @@ def Onnx_NotOp : Onnx_Op<"Not", [Pure]> {
   let results = (outs
     TensorOf<[I1]>:$Y
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -4395,6 +4413,7 @@ def Onnx_RangeOp : Onnx_Op<"Range", [Pure]> {
   let results = (outs
     TensorOf<[I16, I32, I64, BF16, F16, F32, F64]>:$output
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -4756,6 +4775,7 @@ def Onnx_ReshapeOp : Onnx_Op<"Reshape", [Pure]> {
   let results = (outs
     TensorOf<[I1, I<2>, I<4>, I8, I16, I32, I64, UI<2>, UI<4>, UI8, UI16, UI32, UI64, F4E2M1FN, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, BF16, F16, F32, F64, Complex<F32>, Complex<F64>]>:$reshaped
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -5610,6 +5630,7 @@ def Onnx_ShapeOp : Onnx_Op<"Shape", [Pure]> {
   let results = (outs
     TensorOf<[I64]>:$shape
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -5720,6 +5741,7 @@ def Onnx_SizeOp : Onnx_Op<"Size", [Pure]> {
   let results = (outs
     TensorOf<[I64]>:$size
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -5802,6 +5824,7 @@ def Onnx_SliceOp : Onnx_Op<"Slice", [Pure]> {
   let results = (outs
     TensorOf<[I1, I8, I16, I32, I64, UI8, UI16, UI32, UI64, BF16, F16, F32, F64, Complex<F32>, Complex<F64>]>:$output
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -6040,6 +6063,7 @@ def Onnx_SqueezeOp : Onnx_Op<"Squeeze", [Pure]> {
   let results = (outs
     TensorOf<[I1, I<2>, I<4>, I8, I16, I32, I64, UI<2>, UI<4>, UI8, UI16, UI32, UI64, F4E2M1FN, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, BF16, F16, F32, F64, Complex<F32>, Complex<F64>]>:$squeezed
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -6133,6 +6157,7 @@ def Onnx_SubOp : Onnx_Op<"Sub", [Pure]> {
   let results = (outs
     TensorOf<[I8, I16, I32, I64, UI8, UI16, UI32, UI64, BF16, F16, F32, F64]>:$C
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -6449,6 +6474,7 @@ def Onnx_TransposeOp : Onnx_Op<"Transpose", [Pure]> {
   let results = (outs
     TensorOf<[I1, I<2>, I<4>, I8, I16, I32, I64, UI<2>, UI<4>, UI8, UI16, UI32, UI64, F4E2M1FN, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, BF16, F16, F32, F64, Complex<F32>, Complex<F64>]>:$transposed
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -6624,6 +6650,7 @@ def Onnx_UnsqueezeOp : Onnx_Op<"Unsqueeze", [Pure]> {
   let results = (outs
     TensorOf<[I1, I<2>, I<4>, I8, I16, I32, I64, UI<2>, UI<4>, UI8, UI16, UI32, UI64, F4E2M1FN, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, BF16, F16, F32, F64, Complex<F32>, Complex<F64>]>:$expanded
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -6648,6 +6675,7 @@ def Onnx_WhereOp : Onnx_Op<"Where", [Pure]> {
   let results = (outs
     TensorOf<[I1, I8, I16, I32, I64, UI8, UI16, UI32, UI64, BF16, F16, F32, F64, Complex<F32>, Complex<F64>]>:$output
   );
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -6,8 +6,8 @@
 // results) or double (float results).
 //
 //===----------------------------------------------------------------------===//
-#ifndef ONNXC_COMPILER_PASSES_CONSTANTEVALUATOR_H
-#define ONNXC_COMPILER_PASSES_CONSTANTEVALUATOR_H
+#ifndef ONNXC_DIALECTS_ONNX_CONSTANTEVALUATOR_H
+#define ONNXC_DIALECTS_ONNX_CONSTANTEVALUATOR_H
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Operation.h"
@@ -19,6 +19,11 @@ namespace onnxc {
 /// result holds at most `maxElements` elements; null otherwise.
 mlir::DenseElementsAttr evaluateConstantOp(mlir::Operation *op,
                                            int64_t maxElements);
+
+/// Evaluates `op` when all its operands are constants and its result is a
+/// small integer tensor (the shape arithmetic exporters emit). Returns null
+/// when it does not apply.
+mlir::DenseElementsAttr foldShapeComputation(mlir::Operation *op);
 
 } // namespace onnxc
 

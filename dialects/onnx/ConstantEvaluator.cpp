@@ -6,8 +6,7 @@
 // results and in double for float ones.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/passes/ConstantEvaluator.h"
-#include "compiler/passes/Passes.h"
+#include "dialects/onnx/ConstantEvaluator.h"
 
 #include "dialects/onnx/OnnxDialect.h"
 #include "dialects/onnx/ShapeInference/ShapeHelpers.h"

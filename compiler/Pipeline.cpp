@@ -46,6 +46,7 @@ void onnxc::buildOnnxPipeline(mlir::PassManager &pm,
     pm.addNestedPass<mlir::func::FuncOp>(createFuseBatchNorm());
     pm.addNestedPass<mlir::func::FuncOp>(createFuseEpilogues());
     pm.addNestedPass<mlir::func::FuncOp>(createFuseElementwise());
+    pm.addNestedPass<mlir::func::FuncOp>(createPretransposeWeights());
     pm.addPass(mlir::createCSEPass());
   }
   // Dead shape arithmetic and unused constants go away at every level, so

@@ -185,22 +185,6 @@ LoweringRule globalPoolRule(bool isMax) {
   };
 }
 
-/// A constant matrix stored transposed, for kernels that stream rows.
-DenseElementsAttr transposed(DenseElementsAttr m) {
-  auto t = cast<RankedTensorType>(m.getType());
-  int64_t rows = t.getDimSize(0), cols = t.getDimSize(1);
-  int64_t bytes = t.getElementTypeBitWidth() / 8;
-  ArrayRef<char> raw = m.getRawData();
-  if (m.isSplat() || bytes == 0)
-    return nullptr;
-  std::vector<char> out(raw.size());
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < cols; ++j)
-      memcpy(&out[(j * rows + i) * bytes], &raw[(i * cols + j) * bytes], bytes);
-  return DenseElementsAttr::getFromRawBuffer(
-      RankedTensorType::get({cols, rows}, t.getElementType()), out);
-}
-
 LogicalResult gemmRule(Operation *op, LoweringContext &ctx,
                        std::vector<KernelCall> &calls) {
   Value a = op->getOperand(0), b = op->getOperand(1), c = op->getOperand(2),
@@ -211,17 +195,7 @@ LogicalResult gemmRule(Operation *op, LoweringContext &ctx,
   auto at = tensorType(a), yt = tensorType(y);
   int64_t m = yt.getDimSize(0), n = yt.getDimSize(1);
   int64_t k = at.getDimSize(ta ? 0 : 1);
-  std::string bBuf;
-  // A constant B^T is stored as B once at compile time, so the kernel
-  // streams rows of B instead of taking dot products.
-  DenseElementsAttr bConst = constantValue(b);
-  if (tb && bConst)
-    if (DenseElementsAttr bt = transposed(bConst)) {
-      bBuf = ctx.newConstant(bt, "transposed");
-      tb = false;
-    }
-  if (bBuf.empty())
-    bBuf = ctx.buffer(b);
+  std::string bBuf = ctx.buffer(b);
   std::string cDims = isNone(c) ? "onnxc::dims<0>" : dimsOf(c);
   std::string cBuf = ctx.optionalInput(c, at.getElementType());
   std::string t = cType(at.getElementType());
@@ -270,7 +244,7 @@ LogicalResult batchNormRule(Operation *op, LoweringContext &ctx,
     return op->emitError() << "not supported yet: training_mode=1";
   auto xt = tensorType(x);
   int64_t n = xt.getDimSize(0), c = xt.getRank() > 1 ? xt.getDimSize(1) : 1;
-  int64_t plane = n * c ? xt.getNumElements() / (n * c) : 0;
+  int64_t plane = (n * c) != 0 ? xt.getNumElements() / (n * c) : 0;
   calls.push_back({"onnxc::batch_norm<" + str(n) + "," + str(c) + "," +
                        str(plane) + ">",
                    {ctx.buffer(x), ctx.buffer(op->getOperand(1)),
@@ -288,7 +262,7 @@ LogicalResult instanceNormRule(Operation *op, LoweringContext &ctx,
   auto xt = tensorType(x);
   int64_t n = xt.getDimSize(0), c = xt.getDimSize(1);
   calls.push_back({"onnxc::instance_norm<" + str(n) + "," + str(c) + "," +
-                       str(n * c ? xt.getNumElements() / (n * c) : 0) + ">",
+                       str((n * c) != 0 ? xt.getNumElements() / (n * c) : 0) + ">",
                    {ctx.buffer(x), ctx.buffer(op->getOperand(1)),
                     ctx.buffer(op->getOperand(2)), ctx.buffer(y),
                     floatLiteral(floatAttr(op, "epsilon", 1e-5f))}});
@@ -460,7 +434,7 @@ LoweringRule lossRule(bool withSoftmax) {
     if (xt.getRank() < 2)
       return op->emitError() << "input must have rank >= 2";
     int64_t n = xt.getDimSize(0), c = xt.getDimSize(1);
-    int64_t d = n * c ? xt.getNumElements() / (n * c) : 0;
+    int64_t d = (n * c) != 0 ? xt.getNumElements() / (n * c) : 0;
     StringRef reduction = strAttr(op, "reduction", "mean");
     if (reduction != "none" && reduction != "sum" && reduction != "mean")
       return op->emitError() << "unknown reduction \"" << reduction << "\"";
@@ -548,7 +522,7 @@ LogicalResult lrnRule(Operation *op, LoweringContext &ctx,
   auto xt = tensorType(x);
   int64_t n = xt.getDimSize(0), c = xt.getDimSize(1);
   calls.push_back({"onnxc::lrn<" + str(n) + "," + str(c) + "," +
-                       str(n * c ? xt.getNumElements() / (n * c) : 0) + "," +
+                       str((n * c) != 0 ? xt.getNumElements() / (n * c) : 0) + "," +
                        str(intAttr(op, "size", 1)) + ">",
                    {ctx.buffer(x), ctx.buffer(y),
                     floatLiteral(floatAttr(op, "alpha", 1e-4f)),

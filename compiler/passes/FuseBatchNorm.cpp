@@ -100,26 +100,31 @@ struct FuseIntoConv : public OpRewritePattern<onnx::BatchNormalizationOp> {
   }
 };
 
-/// Gemm -> BatchNormalization over the Gemm's N outputs.
+/// Gemm (or 2-D MatMul) -> BatchNormalization over its N output columns
+/// becomes one Gemm with scaled weights and a new bias.
 struct FuseIntoGemm : public OpRewritePattern<onnx::BatchNormalizationOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::BatchNormalizationOp bn,
                                 PatternRewriter &rewriter) const override {
     Operation *gemm = bn->getOperand(0).getDefiningOp();
-    if (!gemm || !isa<onnx::GemmOp>(gemm) || !gemm->getResult(0).hasOneUse())
+    bool isMatMul = gemm && isa<onnx::MatMulOp>(gemm);
+    if (!gemm || !(isa<onnx::GemmOp>(gemm) || isMatMul) ||
+        !gemm->getResult(0).hasOneUse())
       return failure();
     auto yType = rankedType(gemm->getResult(0));
+    auto aType = rankedType(gemm->getOperand(0));
     auto bType = rankedType(gemm->getOperand(1));
     auto bVals = floatValues(constantValue(gemm->getOperand(1)));
     std::vector<double> s, t;
-    if (!yType || yType.getRank() != 2 || !bType || !bVals ||
-        !batchNormAffine(bn, s, t))
+    if (!yType || yType.getRank() != 2 || !aType || aType.getRank() != 2 ||
+        !bType || bType.getRank() != 2 || !bVals || !batchNormAffine(bn, s, t))
       return failure();
     int64_t n = yType.getDimSize(1);
     if (int64_t(s.size()) != n)
       return failure();
-    bool transB = intAttr(gemm, "transB", 0);
-    double alpha = floatAttr(gemm, "alpha", 1.0f), beta = floatAttr(gemm, "beta", 1.0f);
+    bool transB = !isMatMul && intAttr(gemm, "transB", 0);
+    double alpha = isMatMul ? 1.0 : floatAttr(gemm, "alpha", 1.0f);
+    double beta = isMatMul ? 1.0 : floatAttr(gemm, "beta", 1.0f);
     int64_t k = transB ? bType.getDimSize(1) : bType.getDimSize(0);
     // B' = alpha * B scaled per output column, so alpha becomes 1.
     for (int64_t j = 0; j < n; ++j)
@@ -129,8 +134,8 @@ struct FuseIntoGemm : public OpRewritePattern<onnx::BatchNormalizationOp> {
       }
     // C' = (beta * C) * s + t, per column; C must not vary over rows.
     std::vector<double> c(n, 0.0);
-    Value cIn = gemm->getOperand(2);
-    if (!isNone(cIn)) {
+    Value cIn = isMatMul ? Value() : gemm->getOperand(2);
+    if (cIn && !isNone(cIn)) {
       auto cType = rankedType(cIn);
       auto cVals = floatValues(constantValue(cIn));
       if (!cType || !cVals)
@@ -147,17 +152,22 @@ struct FuseIntoGemm : public OpRewritePattern<onnx::BatchNormalizationOp> {
     Value newC = createConstant(
         rewriter, gemm->getLoc(),
         floatAttr(RankedTensorType::get({n}, bType.getElementType()), c));
-    rewriter.modifyOpInPlace(gemm, [&] {
-      gemm->setOperand(1, newB);
-      gemm->setOperand(2, newC);
-      gemm->setAttr("alpha", rewriter.getF32FloatAttr(1.0f));
-      gemm->setAttr("beta", rewriter.getF32FloatAttr(1.0f));
-    });
+    OperationState state(gemm->getLoc(), onnx::GemmOp::getOperationName());
+    state.addOperands({gemm->getOperand(0), newB, newC});
+    if (!isMatMul)
+      for (NamedAttribute a : gemm->getAttrs())
+        state.addAttribute(a.getName(), a.getValue());
+    state.addAttribute("alpha", rewriter.getF32FloatAttr(1.0f));
+    state.addAttribute("beta", rewriter.getF32FloatAttr(1.0f));
+    state.addAttribute("transB", rewriter.getI64IntegerAttr(transB));
+    state.addTypes(yType);
+    Operation *fused = rewriter.create(state);
     rewriter.setInsertionPoint(bn);
-    SmallVector<Value> repl{gemm->getResult(0)};
+    SmallVector<Value> repl{fused->getResult(0)};
     for (unsigned i = 1; i < bn->getNumResults(); ++i)
       repl.push_back(onnx::NoValueOp::create(rewriter, bn.getLoc()));
     rewriter.replaceOp(bn, repl);
+    rewriter.eraseOp(gemm);
     return success();
   }
 };

@@ -96,4 +96,13 @@ def FuseElementwise : Pass<"onnx-fuse-elementwise", "mlir::func::FuncOp"> {
                            "::mlir::math::MathDialect"];
 }
 
+def PretransposeWeights : Pass<"onnx-pretranspose-weights", "mlir::func::FuncOp"> {
+  let summary = "Stores constant Gemm weights the way the kernel reads them";
+  let description = [{
+    A Gemm (or onnxk.Gemm) with transB = 1 and a constant B gets B
+    transposed once at compile time and transB = 0, so the kernel streams
+    rows of B instead of taking strided dot products.
+  }];
+}
+
 #endif

@@ -45,3 +45,22 @@ func.func @gemm_bn(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
   %y, %rm, %rv = "onnx.BatchNormalization"(%g, %p, %p, %p, %p) : (tensor<1x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<1x2xf32>, none, none)
   return %y : tensor<1x2xf32>
 }
+
+// A 2-D MatMul with constant weights folds its BatchNormalization too,
+// becoming a Gemm with a bias. s = [1, 0.5] (var = 1, 4; eps 0).
+// CHECK-LABEL: func @matmul_bn
+func.func @matmul_bn(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  // CHECK-DAG: %[[W:.*]] = "onnx.Constant"() <{value = dense<{{\[\[}}1.000000e+00, 1.000000e+00], [3.000000e+00, 2.000000e+00]]> : tensor<2x2xf32>}>
+  // CHECK-DAG: %[[C:.*]] = "onnx.Constant"() <{value = dense<[0.000000e+00, 5.000000e-01]> : tensor<2xf32>}>
+  // CHECK: "onnx.Gemm"(%arg0, %[[W]], %[[C]])
+  // CHECK-NOT: onnx.MatMul
+  // CHECK-NOT: onnx.BatchNormalization
+  %w = "onnx.Constant"() {value = dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>} : () -> tensor<2x2xf32>
+  %scale = "onnx.Constant"() {value = dense<1.0> : tensor<2xf32>} : () -> tensor<2xf32>
+  %beta = "onnx.Constant"() {value = dense<[0.0, 1.0]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %mean = "onnx.Constant"() {value = dense<[0.0, 1.0]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %var = "onnx.Constant"() {value = dense<[1.0, 4.0]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %m = "onnx.MatMul"(%x, %w) : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+  %y, %rm, %rv = "onnx.BatchNormalization"(%m, %scale, %beta, %mean, %var) {epsilon = 0.0 : f32} : (tensor<1x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<1x2xf32>, none, none)
+  return %y : tensor<1x2xf32>
+}

@@ -75,15 +75,21 @@ static OwningOpRef<ModuleOp> runPipeline(MLIRContext &context,
     printedOnly = true;
     return module;
   }
-  PassManager pm(&context);
-  if (o.printIrAfterAll) {
+  // --print-ir-after-all covers every stage: binding and inference, the
+  // optimization pipeline and the lowering.
+  auto configure = [&](PassManager &manager) {
+    if (!o.printIrAfterAll)
+      return;
     context.disableMultithreading();
-    pm.enableIRPrinting([](Pass *, Operation *) { return false; },
-                        [](Pass *, Operation *) { return true; },
-                        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
-                        /*printAfterOnlyOnFailure=*/false, llvm::errs(),
-                        printingFlags());
-  }
+    manager.enableIRPrinting([](Pass *, Operation *) { return false; },
+                             [](Pass *, Operation *) { return true; },
+                             /*printModuleScope=*/true,
+                             /*printAfterOnlyOnChange=*/false,
+                             /*printAfterOnlyOnFailure=*/false, llvm::errs(),
+                             printingFlags());
+  };
+  PassManager pm(&context);
+  configure(pm);
   PipelineOptions po;
   po.shapes = o.shapes;
   po.optLevel = o.optLevel;
@@ -91,6 +97,7 @@ static OwningOpRef<ModuleOp> runPipeline(MLIRContext &context,
   // so the verifier runs only once it has.
   PassManager infer(&context);
   infer.enableVerifier(false);
+  configure(infer);
   buildShapePipeline(infer, po);
   if (failed(infer.run(*module)) || failed(mlir::verify(*module)))
     return nullptr;
@@ -103,6 +110,7 @@ static OwningOpRef<ModuleOp> runPipeline(MLIRContext &context,
     return module;
   }
   PassManager lower(&context);
+  configure(lower);
   lower.addPass(createLowerToEmitCPass(prefix));
   if (failed(lower.run(*module)))
     return nullptr;

@@ -19,8 +19,33 @@ LogicalResult requireFloat(Operation *op, Value v) {
   return success();
 }
 
-/// The window3d<...> geometry of a conv or pool op, spatial dims padded to 3
-/// at the front.
+/// `onnxc::window3d<...>` for spatial sizes `in` -> `out`, with the kernel,
+/// strides, dilations and leading pads given per spatial dim; 1-D and 2-D
+/// windows get unit leading dims.
+std::string window3dText(ArrayRef<int64_t> in, ArrayRef<int64_t> out,
+                         ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                         ArrayRef<int64_t> dilations, ArrayRef<int64_t> padBegin) {
+  size_t spatial = in.size();
+  SmallVector<int64_t> i3(3, 1), o3(3, 1), k3(3, 1), s3(3, 1), p3(3, 0), d3(3, 1);
+  for (size_t i = 0; i < spatial; ++i) {
+    size_t j = 3 - spatial + i;
+    i3[j] = in[i];
+    o3[j] = out[i];
+    k3[j] = kernel[i];
+    s3[j] = strides[i];
+    d3[j] = dilations[i];
+    p3[j] = padBegin[i];
+  }
+  std::string w = "onnxc::window3d<";
+  for (const auto &list : {i3, o3, k3, s3, p3, d3})
+    for (int64_t v : list)
+      w += str(v) + ",";
+  w.back() = '>';
+  return w;
+}
+
+/// The window of a conv or pool op, its leading pads resolved from pads or
+/// auto_pad.
 FailureOr<std::string> windowOf(Operation *op, RankedTensorType x,
                                 RankedTensorType y, ArrayRef<int64_t> kernel) {
   int64_t spatial = x.getRank() - 2;
@@ -31,29 +56,18 @@ FailureOr<std::string> windowOf(Operation *op, RankedTensorType x,
   auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>(spatial, 1));
   auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
   StringRef autoPad = strAttr(op, "auto_pad", "NOTSET");
-  SmallVector<int64_t> in(3, 1), out(3, 1), k(3, 1), s(3, 1), p(3, 0), d(3, 1);
+  SmallVector<int64_t> in(x.getShape().drop_front(2)), out(y.getShape().drop_front(2));
+  SmallVector<int64_t> begin(pads.begin(), pads.begin() + spatial);
   for (int64_t i = 0; i < spatial; ++i) {
-    int64_t j = 3 - spatial + i;
-    in[j] = x.getDimSize(2 + i);
-    out[j] = y.getDimSize(2 + i);
-    k[j] = kernel[i];
-    s[j] = strides[i];
-    d[j] = dil[i];
-    p[j] = pads[i];
     if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
       int64_t total = std::max<int64_t>(
-          0, (out[j] - 1) * s[j] + (k[j] - 1) * d[j] + 1 - in[j]);
-      p[j] = autoPad == "SAME_UPPER" ? total / 2 : (total + 1) / 2;
+          0, (out[i] - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1 - in[i]);
+      begin[i] = autoPad == "SAME_UPPER" ? total / 2 : (total + 1) / 2;
     } else if (autoPad == "VALID") {
-      p[j] = 0;
+      begin[i] = 0;
     }
   }
-  std::string w = "onnxc::window3d<";
-  for (auto list : {in, out, k, s, p, d})
-    for (int64_t v : list)
-      w += str(v) + ",";
-  w.back() = '>';
-  return w;
+  return window3dText(in, out, kernel, strides, dil, begin);
 }
 
 /// The epilogue functor of a fused onnxk op ("none" for plain onnx ops).
@@ -121,21 +135,8 @@ LogicalResult convTransposeRule(Operation *op, LoweringContext &ctx,
   SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
   auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>(spatial, 1));
   auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>(spatial, 1));
-  SmallVector<int64_t> in(3, 1), out(3, 1), k(3, 1), s(3, 1), p(3, 0), d(3, 1);
-  for (int64_t i = 0; i < spatial; ++i) {
-    int64_t j = 3 - spatial + i;
-    in[j] = xt.getDimSize(2 + i);
-    out[j] = yt.getDimSize(2 + i);
-    k[j] = kernel[i];
-    s[j] = strides[i];
-    d[j] = dil[i];
-    p[j] = pads[i];
-  }
-  std::string win = "onnxc::window3d<";
-  for (auto list : {in, out, k, s, p, d})
-    for (int64_t v : list)
-      win += str(v) + ",";
-  win.back() = '>';
+  std::string win = window3dText(SmallVector<int64_t>(xt.getShape().drop_front(2)),
+                                 outSpatial, kernel, strides, dil, pads);
   Value b = op->getOperand(2);
   calls.push_back({"onnxc::conv_transpose<" + str(xt.getDimSize(0)) + "," +
                        str(xt.getDimSize(1)) + "," + str(yt.getDimSize(1)) +

@@ -54,6 +54,8 @@ private:
   LogicalResult importGraph();
   LogicalResult importNode(const ::onnx::NodeProto &node, int index);
   LogicalResult importNodes(const ::onnx::GraphProto &graph);
+  LogicalResult importInitializers(const ::onnx::GraphProto &graph,
+                                   const ::onnx::NodeProto *owner);
   LogicalResult importSubgraph(const ::onnx::NodeProto &node,
                                const ::onnx::GraphProto &graph, Region &region);
   FailureOr<Attribute> convertAttribute(const ::onnx::NodeProto &node,
@@ -564,19 +566,8 @@ LogicalResult ModelImporter::importGraph() {
   for (auto [i, in] : llvm::enumerate(args))
     values[in->name()] = body->getArgument(i);
 
-  for (const auto &init : graph.initializer()) {
-    std::string tensorError;
-    auto value = onnxc::convertTensor(context, init, modelDir, tensorError);
-    if (failed(value))
-      return fail("initializer \"" + init.name() + "\": " + tensorError);
-    OperationState state(NameLoc::get(builder.getStringAttr(init.name())),
-                         onnxc::onnx::ConstantOp::getOperationName());
-    state.addAttribute("value", *value);
-    state.addTypes(value->getType());
-    values[init.name()] = builder.create(state)->getResult(0);
-  }
-
-  if (failed(importNodes(graph)))
+  if (failed(importInitializers(graph, /*owner=*/nullptr)) ||
+      failed(importNodes(graph)))
     return failure();
 
   SmallVector<Value> results;
@@ -592,6 +583,27 @@ LogicalResult ModelImporter::importGraph() {
   func::ReturnOp::create(builder, func.getLoc(), results);
   func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
   func->setAttr("onnx.output_names", builder.getArrayAttr(outputNames));
+  return success();
+}
+
+/// Initializers become onnx.Constant ops named after them; `owner` is the
+/// node whose subgraph they belong to (null for the main graph).
+LogicalResult
+ModelImporter::importInitializers(const ::onnx::GraphProto &graph,
+                                  const ::onnx::NodeProto *owner) {
+  for (const auto &init : graph.initializer()) {
+    std::string tensorError;
+    auto value = onnxc::convertTensor(context, init, modelDir, tensorError);
+    if (failed(value)) {
+      std::string message = "initializer \"" + init.name() + "\": " + tensorError;
+      return owner ? failNode(*owner, message) : fail(message);
+    }
+    OperationState state(NameLoc::get(builder.getStringAttr(init.name())),
+                         onnxc::onnx::ConstantOp::getOperationName());
+    state.addAttribute("value", *value);
+    state.addTypes(value->getType());
+    values[init.name()] = builder.create(state)->getResult(0);
+  }
   return success();
 }
 
@@ -617,18 +629,7 @@ LogicalResult ModelImporter::importSubgraph(const ::onnx::NodeProto &node,
   Block *block = new Block();
   region.push_back(block);
   builder.setInsertionPointToStart(block);
-  for (const auto &init : graph.initializer()) {
-    std::string tensorError;
-    auto value = onnxc::convertTensor(context, init, modelDir, tensorError);
-    if (failed(value))
-      return failNode(node, "initializer \"" + init.name() + "\": " + tensorError);
-    OperationState state(NameLoc::get(builder.getStringAttr(init.name())),
-                         onnxc::onnx::ConstantOp::getOperationName());
-    state.addAttribute("value", *value);
-    state.addTypes(value->getType());
-    values[init.name()] = builder.create(state)->getResult(0);
-  }
-  if (failed(importNodes(graph)))
+  if (failed(importInitializers(graph, &node)) || failed(importNodes(graph)))
     return failure();
   SmallVector<Value> results;
   for (const auto &out : graph.output()) {

@@ -71,13 +71,6 @@ LoweringRule fixedBinary(StringRef name, bool floatOnly = false) {
   return binaryRule([f](Operation *) { return f; }, floatOnly);
 }
 
-int64_t tensorBytesOf(Value v) {
-  auto t = tensorType(v);
-  Type e = t.getElementType();
-  int64_t bits = e.isInteger(1) ? 8 : e.getIntOrFloatBitWidth();
-  return t.getNumElements() * (bits / 8);
-}
-
 /// The region of an onnxk.Elementwise as a C++ lambda over scalars.
 FailureOr<std::string> lambdaOf(Operation *op, const std::string &t) {
   Block &body = op->getRegion(0).front();
@@ -266,5 +259,4 @@ void onnxc::addElementwiseRules(llvm::StringMap<LoweringRule> &r) {
                           ")," + t + "(" + bound(2, false) + ")}"}});
     return success();
   };
-  (void)tensorBytesOf;
 }

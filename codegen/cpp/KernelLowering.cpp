@@ -34,6 +34,17 @@ RankedTensorType onnxc::tensorType(Value v) {
   return v ? dyn_cast<RankedTensorType>(v.getType()) : nullptr;
 }
 
+onnxc::AxisSplit onnxc::splitAtAxis(RankedTensorType t, int64_t axis) {
+  AxisSplit split;
+  for (int64_t i = 0; i < t.getRank(); ++i) {
+    if (i < axis)
+      split.outer *= t.getDimSize(i);
+    else if (i > axis)
+      split.inner *= t.getDimSize(i);
+  }
+  return split;
+}
+
 std::string onnxc::dimsOf(Value v) { return dimsOf(tensorType(v).getShape()); }
 
 std::string onnxc::floatLiteral(double v) {

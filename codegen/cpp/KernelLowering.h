@@ -64,6 +64,13 @@ std::string dimsOf(mlir::Value v);
 std::string floatLiteral(double v);
 mlir::RankedTensorType tensorType(mlir::Value v);
 
+/// Element counts before and after `axis` of `t`: kernels view a tensor as
+/// [outer, dim(axis), inner].
+struct AxisSplit {
+  int64_t outer = 1, inner = 1;
+};
+AxisSplit splitAtAxis(mlir::RankedTensorType t, int64_t axis);
+
 /// Rule tables, one per family.
 void addElementwiseRules(llvm::StringMap<LoweringRule> &rules);
 void addTensorRules(llvm::StringMap<LoweringRule> &rules);

@@ -384,11 +384,7 @@ LoweringRule argRule(bool isMax) {
     int64_t axis = intAttr(op, "axis", 0);
     if (axis < 0)
       axis += xt.getRank();
-    int64_t outer = 1, inner = 1;
-    for (int64_t i = 0; i < xt.getRank(); ++i) {
-      if (i < axis) outer *= xt.getDimSize(i);
-      if (i > axis) inner *= xt.getDimSize(i);
-    }
+    auto [outer, inner] = splitAtAxis(xt, axis);
     calls.push_back({std::string("onnxc::arg_reduce<") + (isMax ? "true" : "false") +
                          "," + (intAttr(op, "select_last_index", 0) ? "true" : "false") +
                          "," + str(outer) + "," + str(xt.getDimSize(axis)) + "," +
@@ -408,11 +404,7 @@ LogicalResult cumsumRule(Operation *op, LoweringContext &ctx,
   int64_t axis = (*axisVals)[0];
   if (axis < 0)
     axis += xt.getRank();
-  int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < xt.getRank(); ++i) {
-    if (i < axis) outer *= xt.getDimSize(i);
-    if (i > axis) inner *= xt.getDimSize(i);
-  }
+  auto [outer, inner] = splitAtAxis(xt, axis);
   calls.push_back({std::string("onnxc::cumsum<") +
                        (intAttr(op, "exclusive", 0) ? "true" : "false") + "," +
                        (intAttr(op, "reverse", 0) ? "true" : "false") + "," +

@@ -18,16 +18,6 @@ LogicalResult needsConstant(Operation *op, unsigned operand, StringRef what) {
                          << " must be a constant once shapes are bound)";
 }
 
-std::string axisSplit(Operation *op, RankedTensorType t, int64_t axis,
-                      int64_t &outer, int64_t &inner) {
-  outer = 1;
-  inner = 1;
-  for (int64_t i = 0; i < axis; ++i)
-    outer *= t.getDimSize(i);
-  for (int64_t i = axis + 1; i < t.getRank(); ++i)
-    inner *= t.getDimSize(i);
-  return "";
-}
 
 LogicalResult viewRule(Operation *op, LoweringContext &,
                        std::vector<KernelCall> &) {
@@ -71,8 +61,7 @@ LogicalResult concatRule(Operation *op, LoweringContext &ctx,
   int64_t axis = intAttr(op, "axis", 0);
   if (axis < 0)
     axis += yt.getRank();
-  int64_t outer, inner;
-  axisSplit(op, yt, axis, outer, inner);
+  auto [outer, inner] = splitAtAxis(yt, axis);
   int64_t outChunk = yt.getDimSize(axis) * inner;
   int64_t offset = 0;
   for (Value in : op->getOperands()) {
@@ -159,8 +148,7 @@ LogicalResult gatherRule(Operation *op, LoweringContext &ctx,
   int64_t axis = intAttr(op, "axis", 0);
   if (axis < 0)
     axis += t.getRank();
-  int64_t outer, inner;
-  axisSplit(op, t, axis, outer, inner);
+  auto [outer, inner] = splitAtAxis(t, axis);
   calls.push_back({"onnxc::gather<" + std::to_string(outer) + "," +
                        std::to_string(t.getDimSize(axis)) + "," +
                        std::to_string(inner) + "," +
@@ -418,11 +406,7 @@ LogicalResult oneHotRule(Operation *op, LoweringContext &ctx,
   int64_t axis = intAttr(op, "axis", -1);
   if (axis < 0)
     axis += yt.getRank();
-  int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < yt.getRank(); ++i) {
-    if (i < axis) outer *= yt.getDimSize(i);
-    if (i > axis) inner *= yt.getDimSize(i);
-  }
+  auto [outer, inner] = splitAtAxis(yt, axis);
   calls.push_back({"onnxc::one_hot<" + std::to_string(outer) + "," +
                        std::to_string(yt.getDimSize(axis)) + "," +
                        std::to_string(inner) + ">",
@@ -448,10 +432,9 @@ LoweringRule quantRule(bool quantize) {
       int64_t axis = intAttr(op, "axis", 1);
       if (axis < 0)
         axis += xt.getRank();
-      for (int64_t i = 0; i < xt.getRank(); ++i) {
-        if (i < axis) outer *= xt.getDimSize(i);
-        if (i > axis) inner *= xt.getDimSize(i);
-      }
+      AxisSplit split = splitAtAxis(xt, axis);
+      outer = split.outer;
+      inner = split.inner;
     } else {
       inner = xt.getNumElements();
     }

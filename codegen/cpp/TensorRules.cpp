@@ -43,12 +43,7 @@ LogicalResult transposeRule(Operation *op, LoweringContext &ctx,
                             std::vector<KernelCall> &calls) {
   Value x = op->getOperand(0), y = op->getResult(0);
   auto t = tensorType(x);
-  SmallVector<int64_t> perm;
-  if (auto p = intsAttr(op, "perm"))
-    perm = *p;
-  else
-    for (int64_t i = t.getRank() - 1; i >= 0; --i)
-      perm.push_back(i);
+  SmallVector<int64_t> perm = transposePerm(op, t.getRank());
   calls.push_back({"onnxc::transpose<" + dimsOf(x) + "," + dimsOf(perm) + ">",
                    {ctx.buffer(x), ctx.buffer(y)}});
   return success();

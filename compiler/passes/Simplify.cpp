@@ -106,15 +106,8 @@ struct MergeTransposes : public OpRewritePattern<onnx::TransposeOp> {
     if (!innerType)
       return failure();
     int64_t rank = innerType.getRank();
-    auto permOf = [&](Operation *t) {
-      if (auto p = intsAttr(t, "perm"))
-        return *p;
-      SmallVector<int64_t> p;
-      for (int64_t i = rank - 1; i >= 0; --i)
-        p.push_back(i);
-      return p;
-    };
-    SmallVector<int64_t> p = permOf(inner), q = permOf(op), composed;
+    SmallVector<int64_t> p = transposePerm(inner, rank),
+                         q = transposePerm(op, rank), composed;
     bool identity = true;
     for (int64_t i = 0; i < rank; ++i) {
       composed.push_back(p[q[i]]);
@@ -152,8 +145,7 @@ struct FoldTransposeIntoGemm : public RewritePattern {
     bool changed = false;
     for (int i = 0; i < 2; ++i)
       if (auto t = ops[i].getDefiningOp<onnx::TransposeOp>()) {
-        auto perm = intsAttr(t, "perm");
-        if (perm && (*perm)[0] != 1)
+        if (transposePerm(t, 2)[0] != 1)
           continue; // [0, 1] is no transpose
         ops[i] = t->getOperand(0);
         trans[i] = !trans[i];

@@ -178,12 +178,7 @@ std::optional<std::vector<V>> evaluate(Operation *op, ArrayRef<Tensor<V>> in,
   if (name == "Transpose") {
     const Tensor<V> &x = in[0];
     int64_t rank = int64_t(x.shape.size());
-    SmallVector<int64_t> perm;
-    if (auto p = intsAttr(op, "perm"))
-      perm = *p;
-    else
-      for (int64_t i = rank - 1; i >= 0; --i)
-        perm.push_back(i);
+    SmallVector<int64_t> perm = transposePerm(op, rank);
     auto inStrides = stridesOf(x.shape);
     auto outStrides = stridesOf(outShape);
     for (int64_t i = 0; i < outCount; ++i) {

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/onnx/ConstantEvaluator.h"
 #include "dialects/onnx/OnnxDialect.h"
+#include "dialects/onnx/ShapeInference/ShapeHelpers.h"
 
 using namespace mlir;
 using namespace onnxc::onnx;
@@ -27,12 +28,10 @@ OpFoldResult foldOp(Operation *op) {
     auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
     bool identityPerm = true;
     if (isa<TransposeOp>(op)) {
-      auto perm = op->getAttrOfType<ArrayAttr>("perm");
-      if (!perm || !type)
-        identityPerm = type && type.getRank() <= 1;
-      else
-        for (auto [i, p] : llvm::enumerate(perm))
-          identityPerm &= cast<IntegerAttr>(p).getInt() == int64_t(i);
+      if (!type)
+        return {};
+      for (auto [i, p] : llvm::enumerate(onnxc::transposePerm(op, type.getRank())))
+        identityPerm &= p == int64_t(i);
     }
     if (identityPerm)
       return op->getOperand(0);

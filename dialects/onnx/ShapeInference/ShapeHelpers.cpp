@@ -132,6 +132,15 @@ StringRef onnxc::strAttr(Operation *op, StringRef name, StringRef dflt) {
   return dflt;
 }
 
+SmallVector<int64_t> onnxc::transposePerm(Operation *op, int64_t rank) {
+  if (auto p = intsAttr(op, "perm"))
+    return *p;
+  SmallVector<int64_t> reversed;
+  for (int64_t i = rank - 1; i >= 0; --i)
+    reversed.push_back(i);
+  return reversed;
+}
+
 LogicalResult onnxc::normalizeAxis(Operation *op, int64_t &axis, int64_t rank) {
   if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
     return op->emitError() << "axis " << axis << " is out of range for rank "

@@ -46,6 +46,10 @@ std::optional<llvm::SmallVector<int64_t>> intsAttr(mlir::Operation *op,
 llvm::StringRef strAttr(mlir::Operation *op, llvm::StringRef name,
                         llvm::StringRef dflt);
 
+/// A Transpose's permutation: its `perm` attribute, or the reversal of the
+/// `rank` dims that ONNX takes when it is absent.
+llvm::SmallVector<int64_t> transposePerm(mlir::Operation *op, int64_t rank);
+
 /// Normalizes a possibly negative axis against `rank`; fails on range error.
 mlir::LogicalResult normalizeAxis(mlir::Operation *op, int64_t &axis,
                                   int64_t rank);

@@ -196,12 +196,7 @@ LogicalResult transposeShape(Operation *op) {
     return success();
   }
   int64_t rank = t.getRank();
-  SmallVector<int64_t> perm;
-  if (auto p = intsAttr(op, "perm"))
-    perm = *p;
-  else
-    for (int64_t i = rank - 1; i >= 0; --i)
-      perm.push_back(i);
+  SmallVector<int64_t> perm = transposePerm(op, rank);
   if (int64_t(perm.size()) != rank)
     return op->emitError() << "perm has " << perm.size()
                            << " entries for a rank " << rank << " input";

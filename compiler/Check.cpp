@@ -259,7 +259,7 @@ std::vector<std::string> listPb(const std::string &dir, const char *prefix) {
 }
 
 /// Builds the case's library and runner, runs every data set, compares.
-void buildAndRun(Case &c, const BuildOptions &bo) {
+void buildAndRun(Case &c, const BuildOptions &bo, int threads) {
   std::string prefix = "model";
   std::string lib = join(c.workDir, "model.a");
   std::string error;
@@ -278,7 +278,8 @@ void buildAndRun(Case &c, const BuildOptions &bo) {
   std::string output;
   std::string cmd = "cd " + shellQuote(c.workDir) + " && cc -O1 -std=c11 " +
                     "-DMODEL_HEADER='\"model.h\"' -DPREFIX=model -DPREFIX_UPPER=MODEL " +
-                    "runner.c model.a -lm -o runner";
+                    "runner.c model.a -lm " + (threads > 1 ? "-pthread " : "") +
+                    "-o runner";
   if (runCommand(cmd, output) != 0) {
     c.status = "FAIL";
     c.why = "linking the runner failed: " + output.substr(0, 300);
@@ -390,7 +391,7 @@ int onnxc::runCheck(const std::vector<std::string> &dirs,
   BuildOptions bo;
   bo.cxx = base.cxx.empty() ? (std::getenv("CXX") ? std::getenv("CXX") : "c++")
                             : base.cxx;
-  bo.cxxflags = base.cxxflags;
+  bo.cxxflags = buildFlags(base);
   bo.includeDir = findIncludeDir();
 
   // Front and middle end, one case after another (MLIR work is quick).
@@ -430,7 +431,7 @@ int onnxc::runCheck(const std::vector<std::string> &dirs,
   auto worker = [&] {
     for (size_t i; (i = next++) < cases.size();)
       if (cases[i].status.empty())
-        buildAndRun(cases[i], bo);
+        buildAndRun(cases[i], bo, base.threads);
   };
   std::vector<std::thread> pool;
   for (int j = 0; j < std::max(jobs, 1); ++j)

@@ -1,5 +1,6 @@
 //===- CompileModel.cpp - one model from .onnx to library or sources -----===//
 #include "compiler/CompileModel.h"
+#include "compiler/TargetCpu.h"
 
 #include "codegen/cpp/CppEmitter.h"
 #include "codegen/cpp/LowerToEmitC.h"
@@ -40,6 +41,15 @@ std::string onnxc::findIncludeDir() {
   if (llvm::sys::fs::exists(probe))
     return std::string(build);
   return ONNXC_SOURCE_DIR "/build-include";
+}
+
+std::string onnxc::buildFlags(const CompileOptions &o) {
+  CpuTarget cpu;
+  std::string error;
+  if (!resolveCpu(o.cpu, cpu, error))
+    return o.cxxflags;
+  // The user's flags come last, so they can override ours.
+  return targetCompileFlags(cpu, o.threads) + " " + o.cxxflags;
 }
 
 static OpPrintingFlags printingFlags() {
@@ -111,9 +121,20 @@ static OwningOpRef<ModuleOp> runPipeline(MLIRContext &context,
   }
   PassManager lower(&context);
   configure(lower);
-  lower.addPass(createLowerToEmitCPass(prefix));
+  CpuTarget cpu;
+  if (!resolveCpu(o.cpu, cpu, error))
+    return nullptr;
+  lower.addPass(createLowerToEmitCPass(prefix, cpu.sgemmPanelRows));
   if (failed(lower.run(*module)))
     return nullptr;
+  // What the header tells whoever compiles the sources themselves.
+  (*module)->setAttr("onnxc.target",
+                  StringAttr::get(&context, "--cpu=" + o.cpu + " --threads=" +
+                                                std::to_string(o.threads)));
+  (*module)->setAttr("onnxc.target_flags",
+                  StringAttr::get(&context, targetCompileFlags(cpu, o.threads)));
+  (*module)->setAttr("onnxc.threads", IntegerAttr::get(IntegerType::get(&context, 64),
+                                                    o.threads));
   if (o.emit == "mlir-lowered") {
     module->print(llvm::outs(), printingFlags());
     printedOnly = true;
@@ -238,7 +259,7 @@ int onnxc::compileModel(const CompileOptions &o) {
     bo.cxx = env;
   if (!o.ar.empty())
     bo.ar = o.ar;
-  bo.cxxflags = o.cxxflags;
+  bo.cxxflags = buildFlags(o);
   bo.includeDir = findIncludeDir();
   bo.verbose = o.verbose;
   if (failed(buildLibrary(std::string(tmpDir), prefix, std::string(absOut), bo,

@@ -13,6 +13,8 @@ struct CompileOptions {
   std::string emit = "lib";    ///< lib | cpp | mlir-import | mlir | mlir-lowered
   std::string name;            ///< symbol prefix; default from the output
   std::string target = "cpu";
+  std::string cpu = "native";  ///< --cpu: native | x86-64-v2/v3/v4 | generic
+  int threads = 1;             ///< --threads: worker threads of the model
   std::vector<std::string> shapes;
   int optLevel = 2;
   std::string cxx, cxxflags, ar;
@@ -23,6 +25,10 @@ struct CompileOptions {
 /// Where onnxc/runtime.h and onnxc/kernels.h are: next to the executable
 /// once installed, else the source tree.
 std::string findIncludeDir();
+
+/// The flags the generated code is compiled with: those of --cpu and
+/// --threads, then --cxxflags.
+std::string buildFlags(const CompileOptions &options);
 
 /// Compiles as `options` say; prints errors itself. Returns the exit code.
 int compileModel(const CompileOptions &options);

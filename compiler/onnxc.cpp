@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Check.h"
 #include "compiler/CompileModel.h"
+#include "compiler/TargetCpu.h"
 #include "compiler/Diagnostics.h"
 #include "compiler/Inspect.h"
 
@@ -35,6 +36,10 @@ options:
   -O0 | -O1 | -O2 | -O3   optimization level (default -O2)
   --target=cpu            code generation target
   --emit=KIND             lib (default) | cpp | mlir-import | mlir | mlir-lowered
+  --cpu=CPU               native (default: this machine), x86-64-v2,
+                          x86-64-v3 (AVX2+FMA), x86-64-v4 (AVX-512), generic
+  --threads N             threads the model runs on (default 1: no threading
+                          code; N > 1 needs -pthread when linking)
   --cxx PATH              C++ compiler for the library (default $CXX or c++)
   --cxxflags FLAGS        extra flags for it (e.g. "-march=native")
   --ar PATH               archiver (default ar)
@@ -78,7 +83,15 @@ int main(int argc, char **argv) {
     } else if (value(i, arg, "-o", o.output) || value(i, arg, "--name", o.name) ||
                value(i, arg, "--emit", o.emit) || value(i, arg, "--target", o.target) ||
                value(i, arg, "--cxx", o.cxx) || value(i, arg, "--cxxflags", o.cxxflags) ||
-               value(i, arg, "--ar", o.ar)) {
+               value(i, arg, "--ar", o.ar) || value(i, arg, "--cpu", o.cpu)) {
+    } else if (value(i, arg, "--threads", v)) {
+      char *end = nullptr;
+      long n = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end || n < 1 || n > 256) {
+        printError("--threads " + v + ": expected a number from 1 to 256");
+        return 1;
+      }
+      o.threads = int(n);
     } else if (value(i, arg, "--shape", v)) {
       if (v.find('=') == std::string::npos) {
         printError("--shape " + v + ": expected NAME=DxDx...");
@@ -109,6 +122,14 @@ int main(int argc, char **argv) {
     printError("--emit=" + o.emit +
                ": expected lib, cpp, mlir-import, mlir or mlir-lowered");
     return 1;
+  }
+  {
+    CpuTarget cpu;
+    std::string error;
+    if (!resolveCpu(o.cpu, cpu, error)) {
+      printError(error);
+      return 1;
+    }
   }
   if (check) {
     if (positional.empty()) {

@@ -112,11 +112,22 @@ LogicalResult onnxc::emitCpp(ModuleOp module, const std::string &modelName,
       << unshared << " bytes if no activations shared memory)\n";
     h << "// Weights: " << out.weights.size()
       << " bytes of read-only data in section .rodata." << prefix << "_weights\n";
+    if (auto target = module->getAttrOfType<StringAttr>("onnxc.target"))
+      h << "// Built for: " << target.getValue() << " (compile flags: "
+        << module->getAttrOfType<StringAttr>("onnxc.target_flags").getValue()
+        << ")\n";
+    int64_t threads = 1;
+    if (auto t = module->getAttrOfType<IntegerAttr>("onnxc.threads"))
+      threads = t.getInt();
+    if (threads > 1)
+      h << "// Runs on " << threads << " threads (a pool started on the first run): "
+        << "link with -pthread.\n";
     h << "#ifndef " << upper << "_H\n#define " << upper << "_H\n\n";
     h << "#include <stddef.h>\n#include <stdint.h>\n";
     h << "#ifndef __cplusplus\n#include <stdbool.h>\n#endif\n\n";
     h << "#define " << upper << "_ARENA_BYTES " << arena << "\n";
     h << "#define " << upper << "_WEIGHTS_BYTES " << out.weights.size() << "\n";
+    h << "#define " << upper << "_THREADS " << threads << "\n";
     h << "#define " << upper << "_NUM_INPUTS " << inputs.size() << "\n";
     h << "#define " << upper << "_NUM_OUTPUTS " << outputs.size() << "\n\n";
     h << "#ifndef ONNXC_TENSOR_INFO_DEFINED\n#define ONNXC_TENSOR_INFO_DEFINED\n"

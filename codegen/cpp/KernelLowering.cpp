@@ -91,6 +91,8 @@ const onnxc::LoweringRule *onnxc::lookupLoweringRule(Operation *op) {
 }
 
 int64_t onnxc::scratchBytes(Operation *op) {
+  if (int64_t bytes = nnScratchBytes(op))
+    return bytes;
   if (isa<onnx::GRUOp, onnx::RNNOp>(op)) {
     auto x = tensorType(op->getOperand(0));
     int64_t hidden = intAttr(op, "hidden_size", 0);

@@ -37,6 +37,9 @@ public:
                                   llvm::StringRef hint) = 0;
   /// C++ expression of the op's scratch buffer (see scratchBytes).
   virtual std::string scratch(mlir::Operation *op, mlir::Type elementType) = 0;
+  /// Rows per panel of the target's SGEMM micro-kernel, for weights packed
+  /// at compile time; 0 leaves weights as ONNX stores them.
+  virtual int64_t sgemmPanelRows() const = 0;
 
   /// The buffer of an optional operand, or a null pointer of its element
   /// type when the operand is absent (kernels take typed pointers).
@@ -56,8 +59,12 @@ const llvm::StringMap<LoweringRule> &loweringRules();
 
 /// Temporary bytes `op`'s kernel needs in the arena.
 int64_t scratchBytes(mlir::Operation *op);
+/// The same for convolutions and matrix products (NNRules.cpp).
+int64_t nnScratchBytes(mlir::Operation *op);
 
 // Shared formatting helpers for rules.
+/// The ONNX node name carried by an op's location ("" when none).
+std::string nodeName(mlir::Location loc);
 std::string cType(mlir::Type elementType);
 std::string dimsOf(llvm::ArrayRef<int64_t> shape);
 std::string dimsOf(mlir::Value v);

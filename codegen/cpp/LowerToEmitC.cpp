@@ -53,9 +53,7 @@ std::string onnxc::sanitizeIdentifier(StringRef name) {
   return out;
 }
 
-namespace {
-
-std::string nodeName(Location loc) {
+std::string onnxc::nodeName(Location loc) {
   if (auto fused = dyn_cast<FusedLoc>(loc))
     for (Location inner : fused.getLocations())
       if (auto n = dyn_cast<NameLoc>(inner))
@@ -65,10 +63,13 @@ std::string nodeName(Location loc) {
   return "";
 }
 
+namespace {
+
 /// What every pattern of one lowering shares: the memory plan, the C names
 /// given so far, the weights blob, and where declarations go.
 struct LoweringState {
   std::string prefix;
+  int64_t sgemmPanelRows = 0;
   MemoryPlan plan;
   llvm::DenseMap<Value, std::string> names; // keyed by the onnx-level value
   /// Constants converted so far, added to the blob when first read.
@@ -163,6 +164,8 @@ public:
   std::string newConstant(DenseElementsAttr value, StringRef hint) override {
     return state.addToBlob(builder, value, hint);
   }
+
+  int64_t sgemmPanelRows() const override { return state.sgemmPanelRows; }
 
   std::string scratch(Operation *op, Type elementType) override {
     std::string t = cType(elementType);
@@ -295,7 +298,8 @@ private:
 struct LowerToEmitCPass
     : public PassWrapper<LowerToEmitCPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerToEmitCPass)
-  explicit LowerToEmitCPass(std::string prefix) : prefix(std::move(prefix)) {}
+  LowerToEmitCPass(std::string prefix, int64_t sgemmPanelRows)
+      : prefix(std::move(prefix)), sgemmPanelRows(sgemmPanelRows) {}
   StringRef getArgument() const override { return "onnxc-lower-to-emitc"; }
   StringRef getDescription() const override {
     return "Lowers the onnx main graph to an EmitC function of kernel calls";
@@ -308,6 +312,7 @@ struct LowerToEmitCPass
   LogicalResult lower(ModuleOp module, func::FuncOp func);
 
   std::string prefix;
+  int64_t sgemmPanelRows;
 };
 
 LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
@@ -331,6 +336,7 @@ LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
 
   LoweringState state;
   state.prefix = prefix;
+  state.sgemmPanelRows = sgemmPanelRows;
   state.plan = planMemory(func, scratchBytes);
   state.used.insert("arena");
 
@@ -471,6 +477,7 @@ void LowerToEmitCPass::runOnOperation() {
 
 } // namespace
 
-std::unique_ptr<Pass> onnxc::createLowerToEmitCPass(std::string prefix) {
-  return std::make_unique<LowerToEmitCPass>(std::move(prefix));
+std::unique_ptr<Pass> onnxc::createLowerToEmitCPass(std::string prefix,
+                                                   int64_t sgemmPanelRows) {
+  return std::make_unique<LowerToEmitCPass>(std::move(prefix), sgemmPanelRows);
 }

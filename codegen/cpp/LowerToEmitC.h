@@ -13,8 +13,11 @@ namespace onnxc {
 /// kernel call per op, every activation a view into the planned arena,
 /// every constant a view into the weights blob (kept as the module attribute
 /// `onnxc.weights`). I/O names, types, arena and weight sizes become module
-/// attributes the header is written from.
-std::unique_ptr<mlir::Pass> createLowerToEmitCPass(std::string prefix);
+/// attributes the header is written from. `sgemmPanelRows` is the target's
+/// SGEMM micro-kernel height, used to pre-pack convolution weights (0: keep
+/// them as stored).
+std::unique_ptr<mlir::Pass> createLowerToEmitCPass(std::string prefix,
+                                                   int64_t sgemmPanelRows = 0);
 
 /// Makes `name` a valid, unique-looking C identifier.
 std::string sanitizeIdentifier(llvm::StringRef name);

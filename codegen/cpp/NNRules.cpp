@@ -1,6 +1,7 @@
 //===- NNRules.cpp - convolution, pooling, matmul, normalization, RNN ----===//
 #include "codegen/cpp/KernelLowering.h"
 
+#include "dialects/onnx/OnnxDialect.h"
 #include "dialects/onnx/ShapeInference/ShapeHelpers.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -95,6 +96,45 @@ std::string residualOf(Operation *op, LoweringContext &ctx, Type elementType) {
   return ctx.optionalInput(residual, elementType);
 }
 
+/// The conv.h kernel a convolution runs: float 1-D/2-D ones are depthwise
+/// or an SGEMM, the rest take the reference loops.
+enum class ConvKernel { Loops, Depthwise, Sgemm };
+ConvKernel convKernelOf(Operation *op) {
+  auto xt = tensorType(op->getOperand(0)), yt = tensorType(op->getResult(0));
+  if (!xt.getElementType().isF32() || xt.getRank() < 3 || xt.getRank() > 4)
+    return ConvKernel::Loops;
+  int64_t group = intAttr(op, "group", 1);
+  if (xt.getDimSize(1) == group && yt.getDimSize(1) == group)
+    return ConvKernel::Depthwise;
+  return ConvKernel::Sgemm;
+}
+
+/// A constant weight [M, C/G, taps...] packed into SGEMM panels of `mr` rows
+/// per group (templates/onnxc/sgemm.h, prepacked_a), or null when the
+/// weight is not constant or the convolution is not an SGEMM.
+DenseElementsAttr packConvWeights(Operation *op, int64_t group, int64_t mr) {
+  if (mr <= 0 || convKernelOf(op) != ConvKernel::Sgemm)
+    return {};
+  auto constant = op->getOperand(1).getDefiningOp<onnx::ConstantOp>();
+  if (!constant)
+    return {};
+  auto value = dyn_cast<DenseElementsAttr>(constant->getAttr("value"));
+  if (!value)
+    return {};
+  auto wt = cast<RankedTensorType>(value.getType());
+  SmallVector<float> w(value.getValues<float>());
+  int64_t m = wt.getDimSize(0), mg = m / group, kg = wt.getNumElements() / m;
+  int64_t panels = (mg + mr - 1) / mr;
+  std::vector<float> packed(group * panels * mr * kg, 0.0f);
+  for (int64_t g = 0; g < group; ++g)
+    for (int64_t row = 0; row < mg; ++row)
+      for (int64_t k = 0; k < kg; ++k)
+        packed[((g * panels + row / mr) * kg + k) * mr + row % mr] =
+            w[(g * mg + row) * kg + k];
+  auto type = RankedTensorType::get({int64_t(packed.size())}, wt.getElementType());
+  return DenseElementsAttr::get(type, ArrayRef<float>(packed));
+}
+
 LogicalResult convRule(Operation *op, LoweringContext &ctx,
                        std::vector<KernelCall> &calls) {
   Value x = op->getOperand(0), w = op->getOperand(1), y = op->getResult(0);
@@ -110,12 +150,27 @@ LogicalResult convRule(Operation *op, LoweringContext &ctx,
   auto act = activationFunctor(op, t);
   if (failed(act))
     return failure();
+  int64_t group = intAttr(op, "group", 1);
+  // Constant float weights of an SGEMM convolution are packed now, so the
+  // generated code never repacks them.
+  std::string wBuf, kernelName;
+  int64_t mr = ctx.sgemmPanelRows();
+  ConvKernel convKernel = convKernelOf(op);
+  if (auto packed = packConvWeights(op, group, mr)) {
+    wBuf = ctx.newConstant(packed, nodeName(w.getDefiningOp()->getLoc()) + "_packed");
+    kernelName = "onnxc::conv_sgemm<" + str(mr) + ">";
+  } else {
+    wBuf = ctx.buffer(w);
+    kernelName = convKernel == ConvKernel::Sgemm      ? "onnxc::conv_sgemm<0>"
+                 : convKernel == ConvKernel::Depthwise ? "onnxc::conv_depthwise"
+                                                   : "onnxc::conv_loops";
+  }
   calls.push_back({"onnxc::conv<" + str(xt.getDimSize(0)) + "," +
                        str(xt.getDimSize(1)) + "," + str(yt.getDimSize(1)) +
-                       "," + str(intAttr(op, "group", 1)) + "," + *win + ">",
-                   {ctx.buffer(x), ctx.buffer(w),
-                    ctx.optionalInput(b, xt.getElementType()),
-                    residualOf(op, ctx, xt.getElementType()), ctx.buffer(y), *act}});
+                       "," + str(group) + "," + *win + "," + kernelName + ">",
+                   {ctx.buffer(x), wBuf, ctx.optionalInput(b, xt.getElementType()),
+                    residualOf(op, ctx, xt.getElementType()), ctx.buffer(y),
+                    ctx.scratch(op, xt.getElementType()), *act}});
   return success();
 }
 
@@ -209,7 +264,8 @@ LogicalResult gemmRule(Operation *op, LoweringContext &ctx,
                    {ctx.buffer(a), bBuf, cBuf, residualOf(op, ctx, at.getElementType()),
                     ctx.buffer(y),
                     floatLiteral(floatAttr(op, "alpha", 1.0f)),
-                    floatLiteral(floatAttr(op, "beta", 1.0f)), *act}});
+                    floatLiteral(floatAttr(op, "beta", 1.0f)),
+                    ctx.scratch(op, at.getElementType()), *act}});
   return success();
 }
 
@@ -232,7 +288,8 @@ LogicalResult matmulRule(Operation *op, LoweringContext &ctx,
   calls.push_back({"onnxc::matmul<" + dimsOf(batch) + "," + dimsOf(aBatch) + "," +
                        dimsOf(bBatch) + "," + str(m) + "," + str(n) + "," +
                        str(k) + ">",
-                   {ctx.buffer(a), ctx.buffer(b), ctx.buffer(y)}});
+                   {ctx.buffer(a), ctx.buffer(b), ctx.buffer(y),
+                    ctx.scratch(op, elementType(a))}});
   return success();
 }
 
@@ -579,4 +636,63 @@ void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
   r["MeanVarianceNormalization"] = mvnRule;
   r["NegativeLogLikelihoodLoss"] = lossRule(false);
   r["SoftmaxCrossEntropyLoss"] = lossRule(true);
+}
+
+namespace {
+
+/// Floats of packing scratch of one SGEMM; mirrors sgemm::scratch_floats in
+/// templates/onnxc/sgemm.h (with A packed at run time, the larger case).
+int64_t sgemmScratchFloats(int64_t m, int64_t n, int64_t k) {
+  constexpr int64_t kc = 256, mc = 120, nc = 2048, maxMr = 8, maxNr = 32;
+  int64_t depth = std::min(k, kc);
+  return depth * (std::min(n, nc) + maxNr) + (std::min(m, mc) + maxMr) * depth;
+}
+
+} // namespace
+
+int64_t onnxc::nnScratchBytes(Operation *op) {
+  StringRef name = op->getName().getStringRef();
+  if (name == "onnx.Conv" || name == "onnxk.Conv") {
+    auto xt = tensorType(op->getOperand(0)), wt = tensorType(op->getOperand(1));
+    auto yt = tensorType(op->getResult(0));
+    ConvKernel kernel = convKernelOf(op);
+    if (kernel == ConvKernel::Loops)
+      return 0;
+    int64_t group = intAttr(op, "group", 1);
+    int64_t oh = xt.getRank() == 4 ? yt.getDimSize(2) : 1, ow = yt.getShape().back();
+    if (kernel == ConvKernel::Sgemm)
+      return 4 * sgemmScratchFloats(yt.getDimSize(1) / group, oh * ow,
+                                    wt.getNumElements() / wt.getDimSize(0));
+    // Depthwise: the zero-bordered plane (conv.h depthwise_padded), bounded
+    // by input + all pads + the last output's reach.
+    auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>{});
+    int64_t padSum = 0;
+    for (int64_t p : pads)
+      padSum += p;
+    auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>(2, 1));
+    auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>(2, 1));
+    int64_t spatial = xt.getRank() - 2, plane = 1;
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t in = xt.getDimSize(2 + i), out = yt.getDimSize(2 + i);
+      int64_t k = wt.getDimSize(2 + i);
+      plane *= in + padSum + (k - 1) * dil[i] + (out - 1) * strides[i] + 1;
+    }
+    return 4 * plane;
+  }
+  if (name == "onnx.Gemm" || name == "onnxk.Gemm") {
+    auto at = tensorType(op->getOperand(0)), yt = tensorType(op->getResult(0));
+    if (!at.getElementType().isF32())
+      return 0;
+    int64_t k = at.getDimSize(intAttr(op, "transA", 0) ? 0 : 1);
+    return 4 * sgemmScratchFloats(yt.getDimSize(0), yt.getDimSize(1), k);
+  }
+  if (name == "onnx.MatMul") {
+    auto at = tensorType(op->getOperand(0)), bt = tensorType(op->getOperand(1));
+    if (!at.getElementType().isF32())
+      return 0;
+    int64_t m = at.getRank() > 1 ? at.getDimSize(at.getRank() - 2) : 1;
+    int64_t k = at.getShape().back(), n = bt.getRank() > 1 ? bt.getShape().back() : 1;
+    return 4 * sgemmScratchFloats(m, n, k);
+  }
+  return 0;
 }

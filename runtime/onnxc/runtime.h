@@ -19,7 +19,32 @@
 #define ONNXC_RESTRICT
 #endif
 
-namespace onnxc {
+// Worker threads the generated code may use (--threads); 1 links none.
+#ifndef ONNXC_THREADS
+#define ONNXC_THREADS 1
+#endif
+
+// Everything lives in an inline namespace named after the vector ISA and the
+// thread count the translation unit is compiled for: two models built with
+// different --cpu or --threads link into one program without their
+// same-named template instances replacing each other.
+#if defined(__AVX512F__)
+#define ONNXC_ISA_TAG avx512
+#elif defined(__AVX2__) && defined(__FMA__)
+#define ONNXC_ISA_TAG avx2
+#else
+#define ONNXC_ISA_TAG generic
+#endif
+#define ONNXC_ABI_NAME2(isa, threads) isa##_t##threads
+#define ONNXC_ABI_NAME(isa, threads) ONNXC_ABI_NAME2(isa, threads)
+#define ONNXC_NAMESPACE_BEGIN                                                  \
+  namespace onnxc {                                                            \
+  inline namespace ONNXC_ABI_NAME(ONNXC_ISA_TAG, ONNXC_THREADS) {
+#define ONNXC_NAMESPACE_END                                                    \
+  }                                                                            \
+  }
+
+ONNXC_NAMESPACE_BEGIN
 
 using index_t = int64_t;
 
@@ -140,6 +165,8 @@ template <class T> constexpr bool is_float_v = T(0.5) != T(0);
 template <> constexpr bool is_float_v<f16> = true;
 template <> constexpr bool is_float_v<bf16> = true;
 template <> constexpr bool is_float_v<bool> = false;
+template <class A, class B> constexpr bool is_same_v = false;
+template <class A> constexpr bool is_same_v<A, A> = true;
 template <class T> constexpr bool is_bool_v = false;
 template <> constexpr bool is_bool_v<bool> = true;
 
@@ -191,6 +218,6 @@ ONNXC_INLINE double fmod(double x, double y) { return ::fmod(x, y); }
 template <class T> ONNXC_INLINE bool isnan(T x) { return x != x; }
 } // namespace math
 
-} // namespace onnxc
+ONNXC_NAMESPACE_END
 
 #endif // ONNXC_RUNTIME_H

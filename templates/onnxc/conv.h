@@ -4,8 +4,9 @@
 #define ONNXC_TEMPLATES_CONV_H
 
 #include "onnxc/elementwise.h"
+#include "onnxc/sgemm.h"
 
-namespace onnxc {
+ONNXC_NAMESPACE_BEGIN
 
 /// Geometry of a 3-D sliding window (input, output, kernel, stride, pad at
 /// the start, dilation) along depth, height and width.
@@ -37,15 +38,12 @@ struct window3d {
   }
 };
 
-/// Y[n, m, ...] = act(sum over c, taps of X * W + bias + residual), the
-/// epilogue applied to each output plane while it is still in cache.
-/// Group-aware: N batch, C input channels, M output channels, G groups; Win
-/// is window3d. `residual` may be null; Act is an elementwise functor.
+/// The reference convolution: plain loops, any type and rank. See conv.
 template <index_t N, index_t C, index_t M, index_t G, class Win, class T,
           class Act = fn::Identity>
-void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
-          const T *ONNXC_RESTRICT bias, const T *ONNXC_RESTRICT residual,
-          T *ONNXC_RESTRICT y, Act act = Act{}) {
+void conv_reference(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
+                    const T *ONNXC_RESTRICT bias, const T *ONNXC_RESTRICT residual,
+                    T *ONNXC_RESTRICT y, Act act = Act{}) {
   constexpr index_t CG = C / G, MG = M / G;
   constexpr index_t inPlane = Win::d * Win::h * Win::w;
   constexpr index_t outPlane = Win::od * Win::oh * Win::ow;
@@ -95,6 +93,132 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
             yp[i] = store<T>(act(load(yp[i])));
         }
       }
+}
+
+/// The kernel a convolution runs, chosen by the compiler (which also sizes
+/// its scratch):
+///   conv_loops      the reference loops, any type and rank;
+///   conv_depthwise  float, 1-D/2-D, one channel per group;
+///   conv_sgemm<MR>  float, 1-D/2-D: an SGEMM per image and group with the
+///                   weights as stored (MR = 0) or pre-packed by the compiler
+///                   into panels of MR rows per group (sgemm::prepacked_a,
+///                   each group's M/G rows padded to MR).
+struct conv_loops {};
+struct conv_depthwise {};
+template <index_t MR> struct conv_sgemm {
+  static constexpr index_t mr = MR;
+};
+template <class K> constexpr bool is_conv_sgemm_v = false;
+template <index_t MR> constexpr bool is_conv_sgemm_v<conv_sgemm<MR>> = true;
+
+/// The zero-bordered image a depthwise convolution reads: the input with its
+/// leading pads, extended to the last tap of the last output.
+template <class Win> struct depthwise_padded {
+  static constexpr index_t span(index_t in, index_t pad, index_t out,
+                                index_t stride, index_t k, index_t dil) {
+    index_t need = (out - 1) * stride + (k - 1) * dil + 1;
+    return need > in + pad ? need : in + pad;
+  }
+  static constexpr index_t h = span(Win::h, Win::ph, Win::oh, Win::sh, Win::kh, Win::dh);
+  static constexpr index_t w = span(Win::w, Win::pw, Win::ow, Win::sw, Win::kw, Win::dw);
+};
+
+/// Depthwise 2-D convolution, one channel at a time: the plane is copied
+/// into a zero-bordered scratch image so the taps need no bounds checks,
+/// and each output row is accumulated over all taps before the epilogue.
+template <index_t N, index_t C, class Win, class Act>
+void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT w,
+                    const float *ONNXC_RESTRICT bias,
+                    const float *ONNXC_RESTRICT residual, float *ONNXC_RESTRICT y,
+                    float *ONNXC_RESTRICT scratch, Act act) {
+  constexpr index_t H = Win::h, W = Win::w, OH = Win::oh, OW = Win::ow;
+  constexpr index_t PH = depthwise_padded<Win>::h, PW = depthwise_padded<Win>::w;
+  constexpr index_t taps = Win::kh * Win::kw;
+  for (index_t i = 0; i < PH * PW; ++i)
+    scratch[i] = 0.0f;
+  for (index_t n = 0; n < N; ++n)
+    for (index_t c = 0; c < C; ++c) {
+      const float *xp = x + (n * C + c) * H * W;
+      for (index_t h = 0; h < H; ++h)
+        memcpy(scratch + (h + Win::ph) * PW + Win::pw, xp + h * W, W * sizeof(float));
+      const float *wp = w + c * taps;
+      const float b = bias ? bias[c] : 0.0f;
+      float *yp = y + (n * C + c) * OH * OW;
+      const float *rp = residual ? residual + (n * C + c) * OH * OW : nullptr;
+      for (index_t oh = 0; oh < OH; ++oh) {
+        float row[OW];
+        for (index_t ow = 0; ow < OW; ++ow)
+          row[ow] = b;
+        for (index_t kh = 0; kh < Win::kh; ++kh) {
+          const float *src = scratch + (oh * Win::sh + kh * Win::dh) * PW;
+          for (index_t kw = 0; kw < Win::kw; ++kw) {
+            const float wv = wp[kh * Win::kw + kw];
+            const float *s = src + kw * Win::dw;
+            for (index_t ow = 0; ow < OW; ++ow)
+              row[ow] += wv * s[ow * Win::sw];
+          }
+        }
+        float *yrow = yp + oh * OW;
+        if (rp) {
+          for (index_t ow = 0; ow < OW; ++ow)
+            yrow[ow] = act(row[ow] + rp[oh * OW + ow]);
+        } else {
+          for (index_t ow = 0; ow < OW; ++ow)
+            yrow[ow] = act(row[ow]);
+        }
+      }
+    }
+}
+
+/// Y[n, m, ...] = act(sum over c, taps of X * W + bias + residual).
+/// Group-aware: N batch, C input channels, M output channels, G groups; Win
+/// is window3d; Kernel one of the kernels above. `residual` may be null; Act
+/// is an elementwise functor. The SGEMM computes, per image and group,
+/// Y[M/G, OH*OW] = W[M/G, C/G*taps] im2col(X), the im2col done while packing
+/// and the epilogue applied per tile.
+template <index_t N, index_t C, index_t M, index_t G, class Win,
+          class Kernel = conv_loops, class T, class Act = fn::Identity>
+void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
+          const T *ONNXC_RESTRICT bias, const T *ONNXC_RESTRICT residual,
+          T *ONNXC_RESTRICT y, T *ONNXC_RESTRICT scratch, Act act = Act{}) {
+  constexpr bool planar = Win::d == 1 && Win::kd == 1 && Win::od == 1;
+  if constexpr (is_same_v<Kernel, conv_depthwise>) {
+    static_assert(is_same_v<T, float> && planar && C == G && M == G,
+                  "conv_depthwise: float, 1-D/2-D, one channel per group");
+    conv_depthwise_planes<N, C, Win>(x, w, bias, residual, y, scratch, act);
+  } else if constexpr (is_conv_sgemm_v<Kernel>) {
+    static_assert(is_same_v<T, float> && planar, "conv_sgemm: float, 1-D/2-D");
+    static_assert(Kernel::mr == 0 || Kernel::mr == sgemm::MR,
+                  "weights were packed for another --cpu than this compiler targets");
+    constexpr index_t CG = C / G, MG = M / G, taps = Win::kh * Win::kw;
+    constexpr index_t KG = CG * taps, OHW = Win::oh * Win::ow;
+    constexpr bool pointwise = taps == 1 && Win::sh == 1 && Win::sw == 1 &&
+                               Win::ph == 0 && Win::pw == 0 && Win::h == Win::oh &&
+                               Win::w == Win::ow;
+    for (index_t n = 0; n < N; ++n)
+      for (index_t g = 0; g < G; ++g) {
+        const float *xg = x + (n * C + g * CG) * Win::h * Win::w;
+        float *yg = y + (n * M + g * MG) * OHW;
+        sgemm::bias_act_epilogue<Act> epi{
+            bias ? bias + g * MG : nullptr, nullptr,
+            residual ? residual + (n * M + g * MG) * OHW : nullptr, OHW, act};
+        auto run = [&](const auto &a) {
+          if constexpr (pointwise)
+            sgemm::gemm<MG, OHW, KG>(a, sgemm::dense_b<false>{xg, OHW, OHW}, yg,
+                                     OHW, false, scratch, epi);
+          else
+            sgemm::gemm<MG, OHW, KG>(a, sgemm::im2col_b<Win>{xg}, yg, OHW, false,
+                                     scratch, epi);
+        };
+        if constexpr (Kernel::mr != 0)
+          run(sgemm::prepacked_a{w + g * sgemm::round_up(MG, sgemm::MR) * KG, KG});
+        else
+          run(sgemm::dense_a<false>{w + g * MG * KG, KG, MG});
+      }
+  } else {
+    (void)scratch;
+    conv_reference<N, C, M, G, Win>(x, w, bias, residual, y, act);
+  }
 }
 
 /// Transposed convolution: each input pixel scatters kernel-weighted values
@@ -210,6 +334,6 @@ void global_pool(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
   }
 }
 
-} // namespace onnxc
+ONNXC_NAMESPACE_END
 
 #endif

@@ -4,7 +4,7 @@
 
 #include "onnxc/runtime.h"
 
-namespace onnxc {
+ONNXC_NAMESPACE_BEGIN
 namespace fn {
 
 // Unary functors compute in compute_t<T>; parameterized ones carry their
@@ -293,6 +293,6 @@ template <index_t N, class T> void scale(const T *x, T *y, float s) {
     y[i] = store<T>(compute_t<T>(load(x[i]) * s));
 }
 
-} // namespace onnxc
+ONNXC_NAMESPACE_END
 
 #endif

@@ -3,8 +3,9 @@
 #define ONNXC_TEMPLATES_GEMM_H
 
 #include "onnxc/elementwise.h"
+#include "onnxc/sgemm.h"
 
-namespace onnxc {
+ONNXC_NAMESPACE_BEGIN
 
 /// Y[M,N] (+)= A[M,K] * B[K,N]; row-major with leading dims LDA/LDB/LDY and
 /// A optionally read transposed (A stored [K,M]). B transposed (stored
@@ -33,13 +34,42 @@ void matmul_acc(const T *ONNXC_RESTRICT a, const T *ONNXC_RESTRICT b,
   }
 }
 
-/// Gemm: Y = act(alpha * op(A) op(B) + beta * C + residual), with C of
-/// shape CD (dims<> right-aligned to [M,N]; dims<0> when absent) and
-/// residual [M,N] or null.
+/// y[N] = x[K] B, B stored [K, N] or, when TransB, [N, K]: a batch-1 fully
+/// connected layer, bound by reading B once.
+template <index_t N, index_t K, bool TransB>
+void gemv(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT b,
+          float *ONNXC_RESTRICT y) {
+  if constexpr (TransB) {
+    for (index_t n = 0; n < N; ++n) {
+      const float *row = b + n * K;
+      // Eight partial sums the compiler keeps in vector lanes.
+      float part[8] = {};
+      index_t k = 0;
+      for (; k + 8 <= K; k += 8)
+        for (int l = 0; l < 8; ++l)
+          part[l] += row[k + l] * x[k + l];
+      float s = ((part[0] + part[1]) + (part[2] + part[3])) +
+                ((part[4] + part[5]) + (part[6] + part[7]));
+      for (; k < K; ++k)
+        s += row[k] * x[k];
+      y[n] = s;
+    }
+  } else {
+    for (index_t n = 0; n < N; ++n)
+      y[n] = 0.0f;
+    for (index_t k = 0; k < K; ++k) {
+      const float xv = x[k], *row = b + k * N;
+      for (index_t n = 0; n < N; ++n)
+        y[n] += xv * row[n];
+    }
+  }
+}
+
+/// The plain loops behind gemm for other types and general C.
 template <index_t M, index_t N, index_t K, bool TransA, bool TransB, class CD,
-          class T, class Act = fn::Identity>
-void gemm(const T *a, const T *b, const T *c, const T *residual, T *y,
-          float alpha, float beta, Act act = Act{}) {
+          class T, class Act>
+void gemm_reference(const T *a, const T *b, const T *c, const T *residual, T *y,
+                    float alpha, float beta, Act act) {
   if constexpr (CD::size == 0) {
     for (index_t i = 0; i < M * N; ++i)
       y[i] = T(0);
@@ -64,12 +94,50 @@ void gemm(const T *a, const T *b, const T *c, const T *residual, T *y,
   }
 }
 
+/// Floats of arena scratch gemm/matmul need (the compiler reserves the same).
+template <index_t M, index_t N, index_t K>
+constexpr index_t gemm_scratch_floats = M == 1 ? 0 : sgemm::scratch_floats(M, N, K, true, true);
+
+/// Gemm: Y = act(alpha * op(A) op(B) + beta * C + residual), with C of
+/// shape CD (dims<> right-aligned to [M,N]; dims<0> when absent) and
+/// residual [M,N] or null. Float products run on the packed SGEMM.
+template <index_t M, index_t N, index_t K, bool TransA, bool TransB, class CD,
+          class T, class Act = fn::Identity>
+void gemm(const T *a, const T *b, const T *c, const T *residual, T *y,
+          float alpha, float beta, T *scratch, Act act = Act{}) {
+  if constexpr (is_same_v<T, float>) {
+    if (alpha == 1.0f) {
+      // A C that is one row (or absent) with beta 1 is a per-column bias.
+      constexpr bool colBias =
+          CD::size == 0 || (CD::size == N && (CD::rank == 1 || CD::at(0) == 1));
+      if (!colBias || (CD::size != 0 && beta != 1.0f)) {
+        gemm_reference<M, N, K, TransA, TransB, CD>(a, b, c, residual, y, alpha,
+                                                    beta, act);
+        return;
+      }
+      const float *bias = CD::size == 0 ? nullptr : c;
+      if constexpr (M == 1 && !TransA) {
+        gemv<N, K, TransB>(a, b, y);
+        sgemm::bias_act_epilogue<Act>{nullptr, bias, residual, N, act}(y, N, 0, 0, 1, N);
+      } else {
+        sgemm::gemm<M, N, K>(sgemm::dense_a<TransA>{a, TransA ? M : K, M},
+                             sgemm::dense_b<TransB>{b, TransB ? K : N, N}, y, N,
+                             false, scratch,
+                             sgemm::bias_act_epilogue<Act>{nullptr, bias, residual, N, act});
+      }
+      return;
+    }
+  }
+  (void)scratch;
+  gemm_reference<M, N, K, TransA, TransB, CD>(a, b, c, residual, y, alpha, beta, act);
+}
+
 /// Batched MatMul with numpy broadcasting over the batch dims: Batch is the
 /// output batch shape, ABatch/BBatch the operands' (right-aligned, 1 where
 /// broadcast).
 template <class Batch, class ABatch, class BBatch, index_t M, index_t N,
           index_t K, class T>
-void matmul(const T *a, const T *b, T *y) {
+void matmul(const T *a, const T *b, T *y, T *scratch) {
   index_t idx[Batch::rank > 0 ? Batch::rank : 1] = {};
   for (index_t p = 0; p < Batch::size; ++p) {
     index_t ao = 0, bo = 0;
@@ -81,10 +149,18 @@ void matmul(const T *a, const T *b, T *y) {
       if (BBatch::at(d) != 1)
         bo += idx[d + bs] * BBatch::stride(d);
     T *yp = y + p * M * N;
-    for (index_t i = 0; i < M * N; ++i)
-      yp[i] = T(0);
-    matmul_acc<M, N, K, false, false>(a + ao * M * K, b + bo * K * N, yp,
-                                      compute_t<T>(1));
+    const T *ap = a + ao * M * K, *bp = b + bo * K * N;
+    if constexpr (is_same_v<T, float> && M == 1) {
+      gemv<N, K, false>(ap, bp, yp);
+    } else if constexpr (is_same_v<T, float>) {
+      sgemm::gemm<M, N, K>(sgemm::dense_a<false>{ap, K, M},
+                           sgemm::dense_b<false>{bp, N, N}, yp, N, false, scratch);
+    } else {
+      (void)scratch;
+      for (index_t i = 0; i < M * N; ++i)
+        yp[i] = T(0);
+      matmul_acc<M, N, K, false, false>(ap, bp, yp, compute_t<T>(1));
+    }
     for (int d = Batch::rank - 1; d >= 0; --d) {
       if (++idx[d] < Batch::at(d))
         break;
@@ -93,6 +169,6 @@ void matmul(const T *a, const T *b, T *y) {
   }
 }
 
-} // namespace onnxc
+ONNXC_NAMESPACE_END
 
 #endif

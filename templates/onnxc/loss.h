@@ -4,7 +4,7 @@
 
 #include "onnxc/reduce.h"
 
-namespace onnxc {
+ONNXC_NAMESPACE_BEGIN
 
 enum class loss_reduction { none, sum, mean };
 
@@ -43,6 +43,6 @@ void softmax_cross_entropy(const T *scores, const I *labels, const T *weight,
   nll_loss<N, C, D, R>(log_prob, labels, weight, out, ignore_index, has_ignore);
 }
 
-} // namespace onnxc
+ONNXC_NAMESPACE_END
 
 #endif

@@ -4,7 +4,7 @@
 
 #include "onnxc/runtime.h"
 
-namespace onnxc {
+ONNXC_NAMESPACE_BEGIN
 
 enum class reduce_kind { sum, mean, max, min, prod, l1, l2, log_sum, log_sum_exp, sum_square };
 
@@ -303,6 +303,6 @@ void dequantize_linear(const Q *x, const T *scale, const Q *zero, T *y) {
       }
 }
 
-} // namespace onnxc
+ONNXC_NAMESPACE_END
 
 #endif

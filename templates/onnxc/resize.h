@@ -5,7 +5,7 @@
 
 #include "onnxc/runtime.h"
 
-namespace onnxc {
+ONNXC_NAMESPACE_BEGIN
 
 enum class resize_mode { nearest, linear, cubic };
 enum class resize_coord {
@@ -168,6 +168,6 @@ void resize(const T *x, const float *scales, const float *roi, T *y,
   }
 }
 
-} // namespace onnxc
+ONNXC_NAMESPACE_END
 
 #endif

@@ -4,7 +4,7 @@
 
 #include "onnxc/elementwise.h"
 
-namespace onnxc {
+ONNXC_NAMESPACE_BEGIN
 
 /// One direction of an LSTM. Gate order i, o, f, c as ONNX stores them.
 /// scratch holds 4*Hidden*Batch + 2*Hidden*Batch floats.
@@ -208,6 +208,6 @@ void rnn(const T *x, const T *w, const T *r, const T *b, const T *h0, T *y,
   }
 }
 
-} // namespace onnxc
+ONNXC_NAMESPACE_END
 
 #endif

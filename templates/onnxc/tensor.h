@@ -4,7 +4,7 @@
 
 #include "onnxc/runtime.h"
 
-namespace onnxc {
+ONNXC_NAMESPACE_BEGIN
 
 /// y = transpose(x) where In is x's shape and Perm the permutation.
 template <class In, class Perm, class T> void transpose(const T *x, T *y) {
@@ -311,6 +311,6 @@ void one_hot(const I *indices, const T *values, T *y) {
       }
 }
 
-} // namespace onnxc
+ONNXC_NAMESPACE_END
 
 #endif

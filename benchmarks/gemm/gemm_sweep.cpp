@@ -1,0 +1,93 @@
+// GEMM sweep: GFLOP/s of onnxc's packed SGEMM (templates/onnxc/sgemm.h) on
+// square sizes and on the shapes the shared models use, each checked against
+// a naive double-precision product. Built and run by run.sh, which also
+// measures the FMA peak and prints the fraction of it.
+//
+// Usage: gemm_sweep [PEAK_GFLOPS]
+#include "onnxc/sgemm.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+namespace {
+
+template <onnxc::index_t M, onnxc::index_t N, onnxc::index_t K, bool PrepackA>
+void run(const char *name, double peak) {
+  using namespace onnxc::sgemm;
+  std::vector<float> a(M * K), b(K * N), c(M * N);
+  srand(1);
+  for (auto &v : a) v = float(rand()) / RAND_MAX - 0.5f;
+  for (auto &v : b) v = float(rand()) / RAND_MAX - 0.5f;
+  // A as the compiler would pre-pack a weight: MR-row panels over all of K.
+  std::vector<float> ap(round_up(M, MR) * K, 0.0f);
+  for (onnxc::index_t i = 0; i < M; ++i)
+    for (onnxc::index_t k = 0; k < K; ++k)
+      ap[(i / MR) * K * MR + k * MR + i % MR] = a[i * K + k];
+  std::vector<float> scratch(scratch_floats(M, N, K, !PrepackA, true));
+  auto once = [&] {
+    if constexpr (PrepackA)
+      gemm<M, N, K>(prepacked_a{ap.data(), K}, dense_b<false>{b.data(), N, N},
+                    c.data(), N, false, scratch.data());
+    else
+      gemm<M, N, K>(dense_a<false>{a.data(), K, M}, dense_b<false>{b.data(), N, N},
+                    c.data(), N, false, scratch.data());
+  };
+  once();
+  double maxErr = 0;
+  for (onnxc::index_t i = 0; i < M; i += (M > 64 ? 7 : 1))
+    for (onnxc::index_t j = 0; j < N; j += (N > 64 ? 5 : 1)) {
+      double ref = 0, mag = 0;
+      for (onnxc::index_t k = 0; k < K; ++k) {
+        ref += double(a[i * K + k]) * b[k * N + j];
+        mag += std::fabs(double(a[i * K + k]) * b[k * N + j]);
+      }
+      maxErr = std::fmax(maxErr, std::fabs(ref - c[i * N + j]) / (mag + 1e-30));
+    }
+  double flops = 2.0 * M * N * K;
+  int reps = int(std::fmax(3, std::fmin(2000, 2e9 / flops)));
+  std::vector<double> times;
+  for (int r = 0; r < 5; ++r) {
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < reps; ++i)
+      once();
+    auto t1 = std::chrono::steady_clock::now();
+    times.push_back(std::chrono::duration<double>(t1 - t0).count() / reps);
+  }
+  double best = times[0];
+  for (double t : times) best = std::fmin(best, t);
+  double gf = flops / best / 1e9;
+  std::printf("| %-28s | %5lld | %5lld | %5lld | %-8s | %8.1f | %5.1f%% | %s |\n", name,
+              (long long)M, (long long)N, (long long)K,
+              PrepackA ? "prepack" : "runtime", gf, peak > 0 ? 100 * gf / peak : 0.0,
+              maxErr < 1e-5 ? "ok" : "WRONG");
+  if (maxErr >= 1e-5)
+    std::exit(1);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  double peak = argc > 1 ? std::atof(argv[1]) : 0;
+  std::printf("ISA tile %lldx%lld, threads %d\n\n", (long long)onnxc::sgemm::MR,
+              (long long)onnxc::sgemm::NR, ONNXC_THREADS);
+  std::printf("| %-28s | %5s | %5s | %5s | %-8s | %8s | %6s | %s |\n", "case", "M", "N", "K",
+              "A", "GFLOP/s", "peak", "check");
+  std::printf("|---|---|---|---|---|---|---|---|\n");
+  run<256, 256, 256, false>("square 256", peak);
+  run<512, 512, 512, false>("square 512", peak);
+  run<1024, 1024, 1024, false>("square 1024", peak);
+  run<1024, 1024, 1024, true>("square 1024", peak);
+  run<2048, 2048, 2048, false>("square 2048", peak);
+  run<64, 3136, 576, true>("resnet18 layer1 3x3", peak);
+  run<128, 784, 1152, true>("resnet18 layer2 3x3", peak);
+  run<256, 196, 2304, true>("resnet18 layer3 3x3", peak);
+  run<512, 49, 4608, true>("resnet18 layer4 3x3", peak);
+  run<96, 3136, 16, true>("mobilenet_v2 1x1 expand", peak);
+  run<24, 3136, 96, true>("mobilenet_v2 1x1 project", peak);
+  run<1000, 1, 512, true>("resnet18 fc (W as A)", peak);
+  run<16, 192, 64, false>("tiny_transformer qkv", peak);
+  return 0;
+}

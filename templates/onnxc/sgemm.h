@@ -1,0 +1,340 @@
+// Packed single-precision GEMM: C[M,N] (+)= A[M,K] B[K,N].
+//
+// The classic blocked scheme: B is packed in blocks of KC x NC into panels NR
+// columns wide, A in blocks of MC x KC into panels MR rows tall, and a
+// register-blocked micro-kernel multiplies one A panel by one B panel into
+// an MR x NR tile of C held in vector registers. Operands that are weights
+// come pre-packed from the compiler (the panels over the whole K), so only
+// activations are packed at run time, into the op's arena scratch. A
+// convolution's B is packed straight from the image (implicit im2col).
+//
+// Epilogues (bias, residual, activation) run on each tile right after its
+// last block is stored, while the tile is still in L1.
+#ifndef ONNXC_TEMPLATES_SGEMM_H
+#define ONNXC_TEMPLATES_SGEMM_H
+
+#include "onnxc/simd.h"
+#include "onnxc/threads.h"
+
+ONNXC_NAMESPACE_BEGIN
+namespace sgemm {
+
+using V = simd::native;
+constexpr index_t MR = V::mr;
+constexpr index_t NR = V::width * V::nvec;
+constexpr index_t KC = 256; // depth of a block: an NR x KC B panel fits L1
+constexpr index_t MC = 120; // rows of an A block: MC x KC fits L2
+constexpr index_t NC = 2048; // columns of a B block
+
+// The compiler sizes scratch without knowing the ISA, so it uses the
+// largest tile of any ISA; these must stay >= every V::mr and NR.
+constexpr index_t max_mr = 8, max_nr = 32;
+static_assert(MR <= max_mr && NR <= max_nr && MC % MR == 0, "tile sizes");
+
+constexpr index_t round_up(index_t v, index_t m) { return (v + m - 1) / m * m; }
+constexpr index_t min_of(index_t a, index_t b) { return a < b ? a : b; }
+
+/// Depth of each of the equal K blocks (at most KC).
+constexpr index_t block_depth(index_t K) {
+  index_t blocks = (K + KC - 1) / KC;
+  return blocks ? (K + blocks - 1) / blocks : 1;
+}
+
+/// Floats of scratch a product needs for its run-time packing (mirrored by
+/// the compiler's scratch sizing).
+constexpr index_t scratch_floats(index_t M, index_t N, index_t K, bool packA,
+                                 bool packB) {
+  index_t kc = min_of(K, KC);
+  return (packB ? kc * (min_of(N, NC) + max_nr) : 0) +
+         (packA ? (min_of(M, MC) + max_mr) * kc : 0);
+}
+
+/// The micro-kernel: an MR x NR tile from kc steps of one A panel (MR floats
+/// per step) and one B panel (NR floats per step), written to the mr x nr
+/// corner at c (added to it when `accumulate`).
+ONNXC_INLINE void tile(index_t kc, const float *ONNXC_RESTRICT ap,
+                       const float *ONNXC_RESTRICT bp, float *c, index_t ldc,
+                       index_t mr, index_t nr, bool accumulate) {
+  constexpr int W = V::width, NV = V::nvec;
+  typename V::reg acc[MR][NV];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j)
+      acc[i][j] = V::zero();
+  for (index_t k = 0; k < kc; ++k) {
+    typename V::reg b[NV];
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j)
+      b[j] = V::load(bp + j * W);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      typename V::reg a = V::broadcast(ap + i);
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j)
+        acc[i][j] = V::fma(a, b[j], acc[i][j]);
+    }
+    ap += MR;
+    bp += NR;
+  }
+  if (mr == MR && nr == NR) {
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) {
+        float *p = c + i * ldc + j * W;
+        V::store(p, accumulate ? V::add(acc[i][j], V::load(p)) : acc[i][j]);
+      }
+    return;
+  }
+  alignas(64) float t[MR * NR];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j)
+      V::store(t + i * NR + j * W, acc[i][j]);
+  for (index_t i = 0; i < mr; ++i)
+    for (index_t j = 0; j < nr; ++j)
+      c[i * ldc + j] = (accumulate ? c[i * ldc + j] : 0.0f) + t[i * NR + j];
+}
+
+// ---- A operands: panels of MR rows, MR floats per k step -----------------
+
+/// A compiled-in, pre-packed operand: panels of Rows rows (of A) or columns
+/// (of B) over the whole K, Rows floats per k step, the last panel
+/// zero-padded.
+template <index_t Rows> struct prepacked {
+  static constexpr bool packs = false;
+  const float *data;
+  index_t K;
+  /// The panel holding rows (columns) [i, i+Rows) from depth pc on.
+  ONNXC_INLINE const float *panel(index_t i, index_t pc) const {
+    return data + (i / Rows) * K * Rows + pc * Rows;
+  }
+};
+using prepacked_a = prepacked<MR>;
+using prepacked_b = prepacked<NR>;
+
+/// A row-major A [M, K] (lda), or its transpose stored [K, M] when Trans.
+template <bool Trans> struct dense_a {
+  static constexpr bool packs = true;
+  const float *data;
+  index_t lda, M;
+  void pack(index_t ic, index_t pc, index_t mc, index_t kc, float *dst,
+            index_t p0, index_t p1) const {
+    for (index_t p = p0; p < p1; ++p) {
+      float *d = dst + p * kc * MR;
+      for (index_t i = 0; i < MR; ++i) {
+        index_t row = ic + p * MR + i;
+        if (p * MR + i >= mc) {
+          for (index_t k = 0; k < kc; ++k)
+            d[k * MR + i] = 0.0f;
+        } else if (Trans) {
+          for (index_t k = 0; k < kc; ++k)
+            d[k * MR + i] = data[(pc + k) * lda + row];
+        } else {
+          const float *src = data + row * lda + pc;
+          for (index_t k = 0; k < kc; ++k)
+            d[k * MR + i] = src[k];
+        }
+      }
+    }
+  }
+};
+
+// ---- B operands: panels of NR columns, NR floats per k step --------------
+
+/// A row-major B [K, N] (ldb), or its transpose stored [N, K] when Trans.
+template <bool Trans> struct dense_b {
+  static constexpr bool packs = true;
+  const float *data;
+  index_t ldb, N;
+  void pack(index_t jc, index_t pc, index_t nc, index_t kc, float *dst,
+            index_t p0, index_t p1) const {
+    for (index_t p = p0; p < p1; ++p) {
+      float *d = dst + p * kc * NR;
+      index_t j0 = jc + p * NR, nr = min_of(NR, jc + nc - j0);
+      if (Trans) {
+        for (index_t j = 0; j < NR; ++j)
+          if (j < nr) {
+            const float *src = data + (j0 + j) * ldb + pc;
+            for (index_t k = 0; k < kc; ++k)
+              d[k * NR + j] = src[k];
+          } else {
+            for (index_t k = 0; k < kc; ++k)
+              d[k * NR + j] = 0.0f;
+          }
+      } else if (nr == NR) {
+        for (index_t k = 0; k < kc; ++k)
+          memcpy(d + k * NR, data + (pc + k) * ldb + j0, NR * sizeof(float));
+      } else {
+        for (index_t k = 0; k < kc; ++k)
+          for (index_t j = 0; j < NR; ++j)
+            d[k * NR + j] = j < nr ? data[(pc + k) * ldb + j0 + j] : 0.0f;
+      }
+    }
+  }
+};
+
+/// A convolution's B [C*KH*KW, OH*OW] read straight from one image [C, H, W]
+/// (implicit im2col), for 2-D windows (Win from conv.h, depth 1).
+template <class Win> struct im2col_b {
+  static constexpr bool packs = true;
+  const float *x;
+  void pack(index_t jc, index_t pc, index_t nc, index_t kc, float *dst,
+            index_t p0, index_t p1) const {
+    constexpr index_t H = Win::h, Wd = Win::w, OW = Win::ow;
+    constexpr index_t taps = Win::kh * Win::kw;
+    for (index_t p = p0; p < p1; ++p) {
+      float *d = dst + p * kc * NR;
+      index_t j0 = jc + p * NR, nr = min_of(NR, jc + nc - j0);
+      // The panel's columns as runs within one output row each.
+      index_t runStart[NR + 1], runOh[NR], runOw[NR], runs = 0;
+      for (index_t j = 0; j < nr;) {
+        index_t n = j0 + j, oh = n / OW, ow = n % OW;
+        index_t len = min_of(OW - ow, nr - j);
+        runStart[runs] = j;
+        runOh[runs] = oh;
+        runOw[runs] = ow;
+        ++runs;
+        j += len;
+      }
+      runStart[runs] = nr;
+      for (index_t k = 0; k < kc; ++k) {
+        index_t kk = pc + k, c = kk / taps, tap = kk % taps;
+        index_t kh = tap / Win::kw, kw = tap % Win::kw;
+        const float *plane = x + c * H * Wd;
+        float *drow = d + k * NR;
+        for (index_t r = 0; r < runs; ++r) {
+          index_t jb = runStart[r], je = runStart[r + 1];
+          index_t ih = runOh[r] * Win::sh + kh * Win::dh - Win::ph;
+          if (ih < 0 || ih >= H) {
+            for (index_t j = jb; j < je; ++j)
+              drow[j] = 0.0f;
+            continue;
+          }
+          const float *src = plane + ih * Wd;
+          index_t iw0 = runOw[r] * Win::sw + kw * Win::dw - Win::pw;
+          index_t iwLast = iw0 + (je - jb - 1) * Win::sw;
+          if (iw0 >= 0 && iwLast < Wd) {
+            if constexpr (Win::sw == 1) {
+              memcpy(drow + jb, src + iw0, (je - jb) * sizeof(float));
+            } else {
+              for (index_t j = jb; j < je; ++j)
+                drow[j] = src[iw0 + (j - jb) * Win::sw];
+            }
+          } else {
+            for (index_t j = jb; j < je; ++j) {
+              index_t iw = iw0 + (j - jb) * Win::sw;
+              drow[j] = iw >= 0 && iw < Wd ? src[iw] : 0.0f;
+            }
+          }
+        }
+        for (index_t j = nr; j < NR; ++j)
+          drow[j] = 0.0f;
+      }
+    }
+  }
+};
+
+// ---- Epilogues -------------------------------------------------------------
+
+/// Nothing after the product.
+struct no_epilogue {
+  static constexpr bool active = false;
+  ONNXC_INLINE void operator()(float *, index_t, index_t, index_t, index_t,
+                               index_t) const {}
+};
+
+/// c = act(c + bias + residual): bias per row (a convolution's output
+/// channel) or per column (a Gemm's), residual [M, N] with leading dim ldr.
+template <class Act> struct bias_act_epilogue {
+  static constexpr bool active = true;
+  const float *row_bias, *col_bias, *residual;
+  index_t ldr;
+  Act act;
+  ONNXC_INLINE void operator()(float *c, index_t ldc, index_t i0, index_t j0,
+                               index_t mr, index_t nr) const {
+    for (index_t i = 0; i < mr; ++i) {
+      float *row = c + i * ldc;
+      float rb = row_bias ? row_bias[i0 + i] : 0.0f;
+      const float *res = residual ? residual + (i0 + i) * ldr + j0 : nullptr;
+      const float *cb = col_bias ? col_bias + j0 : nullptr;
+      for (index_t j = 0; j < nr; ++j) {
+        float v = row[j] + rb;
+        if (cb)
+          v += cb[j];
+        if (res)
+          v += res[j];
+        row[j] = act(v);
+      }
+    }
+  }
+};
+
+// ---- The driver ------------------------------------------------------------
+
+/// C[M,N] = A B (+ C when accumulate), then the epilogue on every tile.
+/// `scratch` holds scratch_floats(M, N, K, A::packs, B::packs) floats.
+template <index_t M, index_t N, index_t K, class A, class B,
+          class Epi = no_epilogue>
+void gemm(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
+          float *scratch, const Epi &epi = Epi{}) {
+  constexpr index_t kcMax = block_depth(K);
+  float *bbuf = scratch;
+  float *abuf = scratch + scratch_floats(M, N, K, false, B::packs);
+  // Threads only pay off on products of some size.
+  constexpr bool parallel = ONNXC_THREADS > 1 && M * N * K >= (index_t(1) << 16);
+  auto forEach = [](index_t n, auto &&body) {
+    if constexpr (parallel)
+      parallel_for(n, body);
+    else
+      body(index_t(0), n);
+  };
+  for (index_t jc = 0; jc < N; jc += NC) {
+    const index_t nc = min_of(NC, N - jc), nPanels = (nc + NR - 1) / NR;
+    for (index_t pc = 0; pc < K; pc += kcMax) {
+      const index_t kc = min_of(kcMax, K - pc);
+      const bool last = pc + kc == K, acc = accumulate || pc != 0;
+      if constexpr (B::packs)
+        forEach(nPanels, [&](index_t p0, index_t p1) {
+          b.pack(jc, pc, nc, kc, bbuf, p0, p1);
+        });
+      for (index_t ic = 0; ic < M; ic += MC) {
+        const index_t mc = min_of(MC, M - ic), mPanels = (mc + MR - 1) / MR;
+        if constexpr (A::packs)
+          forEach(mPanels, [&](index_t p0, index_t p1) {
+            a.pack(ic, pc, mc, kc, abuf, p0, p1);
+          });
+        // Tiles column panel by column panel: a B panel stays in L1 while
+        // the A block streams from L2.
+        forEach(nPanels * mPanels, [&](index_t t0, index_t t1) {
+          for (index_t t = t0; t < t1; ++t) {
+            index_t jp = t / mPanels, ip = t % mPanels;
+            index_t j = jc + jp * NR, i = ic + ip * MR;
+            const float *bp, *ap;
+            if constexpr (B::packs)
+              bp = bbuf + jp * kc * NR;
+            else
+              bp = b.panel(j, pc);
+            if constexpr (A::packs)
+              ap = abuf + ip * kc * MR;
+            else
+              ap = a.panel(i, pc);
+            index_t mr = min_of(MR, M - i), nr = min_of(NR, N - j);
+            float *ct = c + i * ldc + j;
+            tile(kc, ap, bp, ct, ldc, mr, nr, acc);
+            if constexpr (Epi::active)
+              if (last)
+                epi(ct, ldc, i, j, mr, nr);
+          }
+        });
+      }
+    }
+  }
+}
+
+} // namespace sgemm
+ONNXC_NAMESPACE_END
+
+#endif

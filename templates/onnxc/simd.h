@@ -1,0 +1,80 @@
+// Float vector registers for the compute kernels, one struct per ISA, picked
+// by the target flags the library is compiled with (--cpu):
+//   avx512  -march=x86-64-v4 and up: 16 lanes, 32 registers
+//   avx2    -march=x86-64-v3 (AVX2 + FMA): 8 lanes, 16 registers
+//   generic anything else: GCC/Clang vector extension of 4 lanes (SSE, NEON,
+//           or scalar code where the target has no vectors)
+// Each struct also carries the GEMM micro-tile that fits its register file.
+#ifndef ONNXC_TEMPLATES_SIMD_H
+#define ONNXC_TEMPLATES_SIMD_H
+
+#include "onnxc/runtime.h"
+
+// The registers are GCC/Clang vector extensions and FMA is the compilers'
+// target builtin, so no <immintrin.h> is needed: it alone would triple the
+// time to compile a small model.
+ONNXC_NAMESPACE_BEGIN
+namespace simd {
+
+/// Loads, stores and broadcasts shared by the vector structs, R being the
+/// register type (memcpy compiles to one unaligned vector move).
+template <class R, int Width> struct vec_base {
+  using reg = R;
+  static constexpr int width = Width;
+  static ONNXC_INLINE reg zero() { return reg{}; }
+  static ONNXC_INLINE reg load(const float *p) {
+    reg v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+  }
+  static ONNXC_INLINE void store(float *p, reg v) { __builtin_memcpy(p, &v, sizeof v); }
+  static ONNXC_INLINE reg add(reg a, reg b) { return a + b; }
+};
+
+#if defined(__AVX512F__)
+typedef float f32x16 __attribute__((vector_size(64)));
+struct avx512 : vec_base<f32x16, 16> {
+  // 8 x 32 tile: 16 accumulators, 2 B vectors, 1 broadcast of 32 registers.
+  static constexpr int mr = 8, nvec = 2;
+  static ONNXC_INLINE reg broadcast(const float *p) {
+    float s = *p;
+    return reg{s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s};
+  }
+  static ONNXC_INLINE reg fma(reg a, reg b, reg c) {
+    return __builtin_ia32_vfmaddps512_mask(a, b, c, (unsigned short)-1, 4);
+  }
+};
+using native = avx512;
+#elif defined(__AVX2__) && defined(__FMA__)
+typedef float f32x8 __attribute__((vector_size(32)));
+struct avx2 : vec_base<f32x8, 8> {
+  // 6 x 16 tile: 12 accumulators, 2 B vectors, 1 broadcast of 16 registers.
+  static constexpr int mr = 6, nvec = 2;
+  static ONNXC_INLINE reg broadcast(const float *p) {
+    float s = *p;
+    return reg{s, s, s, s, s, s, s, s};
+  }
+  static ONNXC_INLINE reg fma(reg a, reg b, reg c) {
+    return __builtin_ia32_vfmaddps256(a, b, c);
+  }
+};
+using native = avx2;
+#else
+typedef float f32x4 __attribute__((vector_size(16)));
+/// Any other target (SSE, NEON, or scalar code where it has no vectors);
+/// the compiler fuses the multiply-add where the target can.
+struct generic : vec_base<f32x4, 4> {
+  static constexpr int mr = 6, nvec = 2;
+  static ONNXC_INLINE reg broadcast(const float *p) {
+    float s = *p;
+    return reg{s, s, s, s};
+  }
+  static ONNXC_INLINE reg fma(reg a, reg b, reg c) { return a * b + c; }
+};
+using native = generic;
+#endif
+
+} // namespace simd
+ONNXC_NAMESPACE_END
+
+#endif

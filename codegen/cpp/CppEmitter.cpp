@@ -313,7 +313,11 @@ LogicalResult onnxc::buildLibrary(const std::string &dir, const std::string &pre
                                   const std::string &archive,
                                   const BuildOptions &options, std::string &error) {
   std::string cd = "cd " + shellQuote(dir) + " && ";
-  std::string common = options.cxx + " -O2 -fno-exceptions -fno-rtti "
+  // -O3 vectorizes loops whose trip count is not a multiple of the vector
+  // width; no trapping math or errno lets branch-free math (fastmath.h)
+  // vectorize and floor/sqrt inline. Neither changes results.
+  std::string common = options.cxx + " -O3 -fno-trapping-math -fno-math-errno "
+                       "-fno-exceptions -fno-rtti "
                        "-fno-threadsafe-statics -I. -I" +
                        shellQuote(options.includeDir) + " " + options.cxxflags;
   std::string output;

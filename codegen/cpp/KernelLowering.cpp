@@ -105,6 +105,12 @@ int64_t onnxc::scratchBytes(Operation *op) {
     auto x = tensorType(op->getOperand(0));
     int64_t hidden = intAttr(op, "hidden_size", 0);
     int64_t batch = x.getDimSize(1);
+    // rnn.h lstm_f32_scratch_floats.
+    if (x.getElementType().isF32()) {
+      int64_t seq = x.getDimSize(0), input = x.getDimSize(2), g = 4 * hidden;
+      return 4 * (seq * batch * g + hidden * g + g + 2 * batch * hidden +
+                  sgemmScratchFloats(seq * batch, g, input));
+    }
     return 6 * hidden * batch * (x.getElementType().getIntOrFloatBitWidth() / 8);
   }
   if (isa<onnx::SoftmaxCrossEntropyLossOp>(op) &&

@@ -61,6 +61,9 @@ const llvm::StringMap<LoweringRule> &loweringRules();
 int64_t scratchBytes(mlir::Operation *op);
 /// The same for convolutions and matrix products (NNRules.cpp).
 int64_t nnScratchBytes(mlir::Operation *op);
+/// Floats of packing scratch of one SGEMM; mirrors sgemm::scratch_floats in
+/// templates/onnxc/sgemm.h (with A packed at run time, the larger case).
+int64_t sgemmScratchFloats(int64_t m, int64_t n, int64_t k);
 
 // Shared formatting helpers for rules.
 /// The ONNX node name carried by an op's location ("" when none).

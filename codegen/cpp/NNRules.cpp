@@ -638,17 +638,11 @@ void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
   r["SoftmaxCrossEntropyLoss"] = lossRule(true);
 }
 
-namespace {
-
-/// Floats of packing scratch of one SGEMM; mirrors sgemm::scratch_floats in
-/// templates/onnxc/sgemm.h (with A packed at run time, the larger case).
-int64_t sgemmScratchFloats(int64_t m, int64_t n, int64_t k) {
+int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k) {
   constexpr int64_t kc = 256, mc = 120, nc = 2048, maxMr = 8, maxNr = 32;
   int64_t depth = std::min(k, kc);
   return depth * (std::min(n, nc) + maxNr) + (std::min(m, mc) + maxMr) * depth;
 }
-
-} // namespace
 
 int64_t onnxc::nnScratchBytes(Operation *op) {
   StringRef name = op->getName().getStringRef();

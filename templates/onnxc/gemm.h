@@ -34,26 +34,63 @@ void matmul_acc(const T *ONNXC_RESTRICT a, const T *ONNXC_RESTRICT b,
   }
 }
 
+/// y[n] (+)= B[n] . x for n < N, B [N, K] row-major: dot products four rows
+/// at a time, each a vector accumulator, reduced across lanes at the end.
+template <index_t N, index_t K, bool Accumulate>
+void gemv_rows(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT b,
+               float *ONNXC_RESTRICT y) {
+  using V = simd::native;
+  constexpr index_t W = V::width, KV = K / W * W;
+  auto hsum = [](typename V::reg v) {
+    float t[W];
+    V::store(t, v);
+    float s = 0.0f;
+    for (index_t l = 0; l < W; ++l)
+      s += t[l];
+    return s;
+  };
+  index_t n = 0;
+  for (; n + 4 <= N; n += 4) {
+    const float *b0 = b + n * K, *b1 = b0 + K, *b2 = b1 + K, *b3 = b2 + K;
+    typename V::reg a0 = V::zero(), a1 = V::zero(), a2 = V::zero(), a3 = V::zero();
+    for (index_t k = 0; k < KV; k += W) {
+      typename V::reg xv = V::load(x + k);
+      a0 = V::fma(V::load(b0 + k), xv, a0);
+      a1 = V::fma(V::load(b1 + k), xv, a1);
+      a2 = V::fma(V::load(b2 + k), xv, a2);
+      a3 = V::fma(V::load(b3 + k), xv, a3);
+    }
+    float s0 = hsum(a0), s1 = hsum(a1), s2 = hsum(a2), s3 = hsum(a3);
+    for (index_t k = KV; k < K; ++k) {
+      s0 += b0[k] * x[k];
+      s1 += b1[k] * x[k];
+      s2 += b2[k] * x[k];
+      s3 += b3[k] * x[k];
+    }
+    y[n] = Accumulate ? y[n] + s0 : s0;
+    y[n + 1] = Accumulate ? y[n + 1] + s1 : s1;
+    y[n + 2] = Accumulate ? y[n + 2] + s2 : s2;
+    y[n + 3] = Accumulate ? y[n + 3] + s3 : s3;
+  }
+  for (; n < N; ++n) {
+    const float *bn = b + n * K;
+    typename V::reg a = V::zero();
+    for (index_t k = 0; k < KV; k += W)
+      a = V::fma(V::load(bn + k), V::load(x + k), a);
+    float s = hsum(a);
+    for (index_t k = KV; k < K; ++k)
+      s += bn[k] * x[k];
+    y[n] = Accumulate ? y[n] + s : s;
+  }
+}
+
 /// y[N] = x[K] B, B stored [K, N] or, when TransB, [N, K]: a batch-1 fully
 /// connected layer, bound by reading B once.
 template <index_t N, index_t K, bool TransB>
 void gemv(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT b,
           float *ONNXC_RESTRICT y) {
   if constexpr (TransB) {
-    for (index_t n = 0; n < N; ++n) {
-      const float *row = b + n * K;
-      // Eight partial sums the compiler keeps in vector lanes.
-      float part[8] = {};
-      index_t k = 0;
-      for (; k + 8 <= K; k += 8)
-        for (int l = 0; l < 8; ++l)
-          part[l] += row[k + l] * x[k + l];
-      float s = ((part[0] + part[1]) + (part[2] + part[3])) +
-                ((part[4] + part[5]) + (part[6] + part[7]));
-      for (; k < K; ++k)
-        s += row[k] * x[k];
-      y[n] = s;
-    }
+    gemv_rows<N, K, false>(x, b, y);
   } else {
     for (index_t n = 0; n < N; ++n)
       y[n] = 0.0f;

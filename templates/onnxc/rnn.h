@@ -3,8 +3,96 @@
 #define ONNXC_TEMPLATES_RNN_H
 
 #include "onnxc/elementwise.h"
+#include "onnxc/fastmath.h"
+#include "onnxc/gemm.h"
 
 ONNXC_NAMESPACE_BEGIN
+
+/// out[j] += M[j] . v for j < Rows, M [Rows, K] row-major.
+template <index_t Rows, index_t K, class T>
+ONNXC_INLINE void matvec_acc(const T *m, const T *v, T *out) {
+  if constexpr (is_same_v<T, float>) {
+    gemv_rows<Rows, K, true>(v, m, out);
+  } else {
+    for (index_t j = 0; j < Rows; ++j) {
+      T acc = 0;
+      for (index_t k = 0; k < K; ++k)
+        acc += m[j * K + k] * v[k];
+      out[j] += acc;
+    }
+  }
+}
+
+/// The gate activations: branch-free and vectorizable for float.
+struct rnn_sigmoid {
+  template <class C> C operator()(C x) const {
+    if constexpr (is_same_v<C, float>)
+      return fastmath::sigmoid(x);
+    else
+      return fn::Sigmoid{}(x);
+  }
+};
+struct rnn_tanh {
+  template <class C> C operator()(C x) const {
+    if constexpr (is_same_v<C, float>)
+      return fastmath::tanh(x);
+    else
+      return fn::Tanh{}(x);
+  }
+};
+
+/// The LSTM state update from the gate pre-activations g [4H] (i, o, f, c),
+/// with peepholes pd [3H] when Peep; separate arrays, so it vectorizes.
+template <index_t Hidden, bool Peep, class T>
+void lstm_cell(const T *ONNXC_RESTRICT g, const T *ONNXC_RESTRICT pd,
+               T *ONNXC_RESTRICT c, T *ONNXC_RESTRICT h) {
+  rnn_sigmoid sigmoid;
+  rnn_tanh tanh_;
+  for (index_t k = 0; k < Hidden; ++k) {
+    T cprev = c[k];
+    T gi = g[k], go = g[Hidden + k], gf = g[2 * Hidden + k], gc = g[3 * Hidden + k];
+    if constexpr (Peep) {
+      gi += pd[k] * cprev;
+      gf += pd[2 * Hidden + k] * cprev;
+    }
+    gi = sigmoid(gi);
+    gf = sigmoid(gf);
+    gc = tanh_(gc);
+    T cnew = gf * cprev + gi * gc;
+    if constexpr (Peep)
+      go += pd[Hidden + k] * cnew;
+    go = sigmoid(go);
+    c[k] = cnew;
+    h[k] = go * tanh_(cnew);
+  }
+}
+
+/// The cell of either form: with peepholes when pd is given.
+template <index_t Hidden, class T>
+ONNXC_INLINE void lstm_cell(const T *g, const T *pd, T *c, T *h) {
+  if (pd)
+    lstm_cell<Hidden, true>(g, pd, c, h);
+  else
+    lstm_cell<Hidden, false>(g, pd, c, h);
+}
+
+/// Y[t, dir] = h, Y being [Seq, Dirs, Batch, Hidden].
+template <index_t Batch, index_t Hidden, index_t Dirs, class T>
+ONNXC_INLINE void rnn_store_step(const T *h, T *y, index_t t, int dir) {
+  for (index_t i = 0; i < Batch * Hidden; ++i)
+    y[(t * Dirs + dir) * Batch * Hidden + i] = h[i];
+}
+
+/// The last h and c into Y_h and Y_c (each optional) for direction dir.
+template <index_t Size, class T>
+ONNXC_INLINE void rnn_store_state(const T *h, const T *c, T *yh, T *yc, int dir) {
+  for (index_t i = 0; i < Size; ++i) {
+    if (yh)
+      yh[dir * Size + i] = h[i];
+    if (yc)
+      yc[dir * Size + i] = c[i];
+  }
+}
 
 /// One direction of an LSTM. Gate order i, o, f, c as ONNX stores them.
 /// scratch holds 4*Hidden*Batch + 2*Hidden*Batch floats.
@@ -25,55 +113,104 @@ void lstm_direction(const T *x, const T *w, const T *r, const T *b,
   const T *rd = r + dir * G * Hidden;
   const T *bd = b ? b + dir * 2 * G : nullptr;
   const T *pd = p ? p + dir * 3 * Hidden : nullptr;
-  fn::Sigmoid sigmoid;
-  fn::Tanh tanh_;
   for (index_t step = 0; step < Seq; ++step) {
     index_t t = Reverse ? Seq - 1 - step : step;
     const T *xt = x + t * Batch * Input;
     for (index_t n = 0; n < Batch; ++n) {
       T *g = gates + n * G;
-      for (index_t j = 0; j < G; ++j) {
-        T acc = bd ? T(bd[j] + bd[G + j]) : T(0);
-        const T *wr = wd + j * Input;
-        const T *xr = xt + n * Input;
-        for (index_t k = 0; k < Input; ++k)
-          acc += wr[k] * xr[k];
-        const T *rr = rd + j * Hidden;
-        const T *hr = h + n * Hidden;
-        for (index_t k = 0; k < Hidden; ++k)
-          acc += rr[k] * hr[k];
-        g[j] = acc;
-      }
-      for (index_t k = 0; k < Hidden; ++k) {
-        T cprev = c[n * Hidden + k];
-        T gi = g[k], go = g[Hidden + k], gf = g[2 * Hidden + k],
-          gc = g[3 * Hidden + k];
-        if (pd) {
-          gi += pd[k] * cprev;
-          gf += pd[2 * Hidden + k] * cprev;
-        }
-        gi = sigmoid(gi);
-        gf = sigmoid(gf);
-        gc = tanh_(gc);
-        T cnew = gf * cprev + gi * gc;
-        if (pd)
-          go += pd[Hidden + k] * cnew;
-        go = sigmoid(go);
-        c[n * Hidden + k] = cnew;
-        h[n * Hidden + k] = go * tanh_(cnew);
-      }
+      for (index_t j = 0; j < G; ++j)
+        g[j] = bd ? T(bd[j] + bd[G + j]) : T(0);
+      matvec_acc<G, Input>(wd, xt + n * Input, g);
+      matvec_acc<G, Hidden>(rd, h + n * Hidden, g);
+      lstm_cell<Hidden>(g, pd, c + n * Hidden, h + n * Hidden);
     }
     if (y)
-      for (index_t n = 0; n < Batch; ++n)
-        for (index_t k = 0; k < Hidden; ++k)
-          y[((t * Dirs + dir) * Batch + n) * Hidden + k] = h[n * Hidden + k];
+      rnn_store_step<Batch, Hidden, Dirs>(h, y, t, dir);
   }
+  rnn_store_state<Batch * Hidden>(h, c, yh, yc, dir);
+}
+
+/// Floats of scratch the float LSTM needs (the compiler reserves the same):
+/// input projections of every step, R transposed, the summed bias, h and c,
+/// and the SGEMM's packing space.
+template <index_t Seq, index_t Batch, index_t Input, index_t Hidden>
+constexpr index_t lstm_f32_scratch_floats =
+    Seq * Batch * 4 * Hidden + Hidden * 4 * Hidden + 4 * Hidden +
+    2 * Batch * Hidden + sgemm::scratch_floats(Seq * Batch, 4 * Hidden, Input, true, true);
+
+/// g[0, N) += sum over k < K of h[k] * rt[k, 0, N): the recurrent product on
+/// R transposed, 64 outputs at a time in registers (no lane reductions).
+template <index_t N, index_t K>
+ONNXC_INLINE void recurrent_acc(const float *ONNXC_RESTRICT rt,
+                                const float *ONNXC_RESTRICT h,
+                                float *ONNXC_RESTRICT g) {
+  using V = simd::native;
+  constexpr index_t W = V::width, Chunk = 8 * W;
+  index_t j = 0;
+  for (; j + Chunk <= N; j += Chunk) {
+    typename V::reg acc[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i)
+      acc[i] = V::load(g + j + i * W);
+    for (index_t k = 0; k < K; ++k) {
+      typename V::reg hk = V::broadcast(h + k);
+      const float *row = rt + k * N + j;
+#pragma GCC unroll 8
+      for (int i = 0; i < 8; ++i)
+        acc[i] = V::fma(hk, V::load(row + i * W), acc[i]);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i)
+      V::store(g + j + i * W, acc[i]);
+  }
+  for (index_t k = 0; k < K; ++k)
+    for (index_t jj = j; jj < N; ++jj)
+      g[jj] += h[k] * rt[k * N + jj];
+}
+
+/// One direction of a float LSTM: the input projections of all steps are
+/// one SGEMM, X [Seq*Batch, Input] times W^T, with the bias as epilogue;
+/// each step then adds h R^T and updates the state.
+template <index_t Seq, index_t Batch, index_t Input, index_t Hidden,
+          index_t Dirs, bool Reverse>
+void lstm_direction_f32(const float *x, const float *w, const float *r,
+                        const float *b, const float *h0, const float *c0,
+                        const float *p, float *y, float *yh, float *yc, int dir,
+                        float *scratch) {
+  constexpr index_t G = 4 * Hidden, Steps = Seq * Batch;
+  float *xw = scratch;             // [Seq*Batch, G]
+  float *rt = xw + Steps * G;      // [Hidden, G]
+  float *bias = rt + Hidden * G;   // [G]
+  float *h = bias + G;             // [Batch, H]
+  float *c = h + Batch * Hidden;   // [Batch, H]
+  float *pack = c + Batch * Hidden;
+  const float *wd = w + dir * G * Input;
+  const float *rd = r + dir * G * Hidden;
+  const float *bd = b ? b + dir * 2 * G : nullptr;
+  const float *pd = p ? p + dir * 3 * Hidden : nullptr;
+  for (index_t j = 0; j < G; ++j)
+    bias[j] = bd ? bd[j] + bd[G + j] : 0.0f;
+  sgemm::gemm<Steps, G, Input>(sgemm::dense_a<false>{x, Input, Steps},
+                               sgemm::dense_b<true>{wd, Input, G}, xw, G, false, pack,
+                               sgemm::bias_act_epilogue<fn::Identity>{nullptr, bias, nullptr, 0, {}});
+  for (index_t j = 0; j < G; ++j)
+    for (index_t k = 0; k < Hidden; ++k)
+      rt[k * G + j] = rd[j * Hidden + k];
   for (index_t i = 0; i < Batch * Hidden; ++i) {
-    if (yh)
-      yh[dir * Batch * Hidden + i] = h[i];
-    if (yc)
-      yc[dir * Batch * Hidden + i] = c[i];
+    h[i] = h0 ? h0[dir * Batch * Hidden + i] : 0.0f;
+    c[i] = c0 ? c0[dir * Batch * Hidden + i] : 0.0f;
   }
+  for (index_t step = 0; step < Seq; ++step) {
+    index_t t = Reverse ? Seq - 1 - step : step;
+    for (index_t n = 0; n < Batch; ++n) {
+      float *g = xw + (t * Batch + n) * G;
+      recurrent_acc<G, Hidden>(rt, h + n * Hidden, g);
+      lstm_cell<Hidden>(g, pd, c + n * Hidden, h + n * Hidden);
+    }
+    if (y)
+      rnn_store_step<Batch, Hidden, Dirs>(h, y, t, dir);
+  }
+  rnn_store_state<Batch * Hidden>(h, c, yh, yc, dir);
 }
 
 /// LSTM over Dirs directions (Dirs==2: forward then reverse).
@@ -81,6 +218,15 @@ template <index_t Seq, index_t Batch, index_t Input, index_t Hidden,
           index_t Dirs, bool ReverseOnly, class T>
 void lstm(const T *x, const T *w, const T *r, const T *b, const T *h0,
           const T *c0, const T *p, T *y, T *yh, T *yc, T *scratch) {
+  if constexpr (is_same_v<T, float>) {
+    if (Dirs == 2) {
+      lstm_direction_f32<Seq, Batch, Input, Hidden, Dirs, false>(x, w, r, b, h0, c0, p, y, yh, yc, 0, scratch);
+      lstm_direction_f32<Seq, Batch, Input, Hidden, Dirs, true>(x, w, r, b, h0, c0, p, y, yh, yc, 1, scratch);
+    } else {
+      lstm_direction_f32<Seq, Batch, Input, Hidden, Dirs, ReverseOnly>(x, w, r, b, h0, c0, p, y, yh, yc, 0, scratch);
+    }
+    return;
+  }
   if (Dirs == 2) {
     lstm_direction<Seq, Batch, Input, Hidden, Dirs, false>(x, w, r, b, h0, c0, p, y, yh, yc, 0, scratch);
     lstm_direction<Seq, Batch, Input, Hidden, Dirs, true>(x, w, r, b, h0, c0, p, y, yh, yc, 1, scratch);
@@ -104,29 +250,21 @@ void gru_direction(const T *x, const T *w, const T *r, const T *b, const T *h0,
   const T *wd = w + dir * G * Input;
   const T *rd = r + dir * G * Hidden;
   const T *bd = b ? b + dir * 2 * G : nullptr;
-  fn::Sigmoid sigmoid;
-  fn::Tanh tanh_;
+  rnn_sigmoid sigmoid;
+  rnn_tanh tanh_;
   for (index_t step = 0; step < Seq; ++step) {
     index_t t = Reverse ? Seq - 1 - step : step;
     const T *xt = x + t * Batch * Input;
     for (index_t n = 0; n < Batch; ++n) {
       T *g = gates + n * G;
       const T *hn = h + n * Hidden;
-      for (index_t j = 0; j < G; ++j) {
-        T acc = bd ? bd[j] : T(0);
-        const T *wr = wd + j * Input;
-        for (index_t k = 0; k < Input; ++k)
-          acc += wr[k] * xt[n * Input + k];
-        g[j] = acc;
-      }
+      for (index_t j = 0; j < G; ++j)
+        g[j] = bd ? (j < 2 * Hidden ? T(bd[j] + bd[G + j]) : bd[j]) : T(0);
+      matvec_acc<G, Input>(wd, xt + n * Input, g);
       // z and r take the recurrent term directly.
-      for (index_t j = 0; j < 2 * Hidden; ++j) {
-        T acc = bd ? bd[G + j] : T(0);
-        const T *rr = rd + j * Hidden;
-        for (index_t k = 0; k < Hidden; ++k)
-          acc += rr[k] * hn[k];
-        g[j] = sigmoid(T(g[j] + acc));
-      }
+      matvec_acc<2 * Hidden, Hidden>(rd, hn, g);
+      for (index_t j = 0; j < 2 * Hidden; ++j)
+        g[j] = sigmoid(g[j]);
       for (index_t j = 0; j < Hidden; ++j) {
         const T *rr = rd + (2 * Hidden + j) * Hidden;
         T rb = bd ? bd[G + 2 * Hidden + j] : T(0);
@@ -174,7 +312,7 @@ template <index_t Seq, index_t Batch, index_t Input, index_t Hidden,
           index_t Dirs, bool ReverseOnly, class T>
 void rnn(const T *x, const T *w, const T *r, const T *b, const T *h0, T *y,
          T *yh, T *scratch) {
-  fn::Tanh tanh_;
+  rnn_tanh tanh_;
   for (int dir = 0; dir < int(Dirs); ++dir) {
     bool reverse = Dirs == 2 ? dir == 1 : ReverseOnly;
     T *h = scratch, *hn = scratch + Batch * Hidden;

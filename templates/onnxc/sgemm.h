@@ -13,6 +13,7 @@
 #ifndef ONNXC_TEMPLATES_SGEMM_H
 #define ONNXC_TEMPLATES_SGEMM_H
 
+#include "onnxc/elementwise.h"
 #include "onnxc/simd.h"
 #include "onnxc/threads.h"
 
@@ -49,12 +50,112 @@ constexpr index_t scratch_floats(index_t M, index_t N, index_t K, bool packA,
          (packA ? (min_of(M, MC) + max_mr) * kc : 0);
 }
 
+// ---- Activations on whole registers -------------------------------------
+
+/// The vector form of an epilogue activation, where it has a branch-free
+/// one; the others run on the stored tile.
+template <class Act> struct vector_act {
+  static constexpr bool ok = false;
+};
+template <> struct vector_act<fn::Identity> {
+  static constexpr bool ok = true;
+  static ONNXC_INLINE V::reg apply(const fn::Identity &, V::reg v) { return v; }
+};
+template <> struct vector_act<fn::Relu> {
+  static constexpr bool ok = true;
+  static ONNXC_INLINE V::reg apply(const fn::Relu &, V::reg v) {
+    V::reg z = V::zero();
+    return v > z ? v : z;
+  }
+};
+template <> struct vector_act<fn::LeakyRelu> {
+  static constexpr bool ok = true;
+  static ONNXC_INLINE V::reg apply(const fn::LeakyRelu &a, V::reg v) {
+    return v >= V::zero() ? v : v * V::broadcast(&a.alpha);
+  }
+};
+template <> struct vector_act<fn::Clip<float>> {
+  static constexpr bool ok = true;
+  static ONNXC_INLINE V::reg apply(const fn::Clip<float> &a, V::reg v) {
+    V::reg lo = V::broadcast(&a.lo), hi = V::broadcast(&a.hi);
+    return v < lo ? lo : v > hi ? hi : v;
+  }
+};
+
+// ---- Epilogues -------------------------------------------------------------
+
+/// Nothing after the product.
+struct no_epilogue {
+  static constexpr bool active = false, in_registers = false;
+  ONNXC_INLINE void operator()(float *, index_t, index_t, index_t, index_t,
+                               index_t) const {}
+};
+
+/// c = act(c + bias + residual): bias per row (a convolution's output
+/// channel) or per column (a Gemm's), residual [M, N] with leading dim ldr.
+template <class Act> struct bias_act_epilogue {
+  static constexpr bool active = true, in_registers = vector_act<Act>::ok;
+  const float *row_bias, *col_bias, *residual;
+  index_t ldr;
+  Act act;
+  /// On a full tile's accumulators: c = act(acc (+ c) + bias + residual).
+  template <class Reg>
+  ONNXC_INLINE void apply(Reg (&acc)[MR][V::nvec], float *c, index_t ldc,
+                          bool accumulate, index_t i0, index_t j0) const {
+    constexpr int W = V::width, NV = V::nvec;
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      typename V::reg rb = row_bias ? V::broadcast(row_bias + i0 + i) : V::zero();
+      const float *res = residual ? residual + (i0 + i) * ldr + j0 : nullptr;
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) {
+        float *p = c + i * ldc + j * W;
+        typename V::reg v = V::add(acc[i][j], rb);
+        if (accumulate)
+          v = V::add(v, V::load(p));
+        if (col_bias)
+          v = V::add(v, V::load(col_bias + j0 + j * W));
+        if (res)
+          v = V::add(v, V::load(res + j * W));
+        V::store(p, vector_act<Act>::apply(act, v));
+      }
+    }
+  }
+  ONNXC_INLINE void operator()(float *c, index_t ldc, index_t i0, index_t j0,
+                               index_t mr, index_t nr) const {
+    // One branch-free loop per combination, so each vectorizes.
+    for (index_t i = 0; i < mr; ++i) {
+      float *ONNXC_RESTRICT row = c + i * ldc;
+      const float rb = row_bias ? row_bias[i0 + i] : 0.0f;
+      const float *ONNXC_RESTRICT res = residual ? residual + (i0 + i) * ldr + j0 : nullptr;
+      const float *ONNXC_RESTRICT cb = col_bias ? col_bias + j0 : nullptr;
+      if (res && cb) {
+        for (index_t j = 0; j < nr; ++j)
+          row[j] = act(row[j] + rb + cb[j] + res[j]);
+      } else if (res) {
+        for (index_t j = 0; j < nr; ++j)
+          row[j] = act(row[j] + rb + res[j]);
+      } else if (cb) {
+        for (index_t j = 0; j < nr; ++j)
+          row[j] = act(row[j] + rb + cb[j]);
+      } else {
+        for (index_t j = 0; j < nr; ++j)
+          row[j] = act(row[j] + rb);
+      }
+    }
+  }
+};
+
 /// The micro-kernel: an MR x NR tile from kc steps of one A panel (MR floats
 /// per step) and one B panel (NR floats per step), written to the mr x nr
-/// corner at c (added to it when `accumulate`).
+/// corner at c (added to it when `accumulate`), then, when `epi` is given,
+/// the epilogue for the tile at row i0, column j0, in registers where it
+/// can be.
+template <class Epi>
 ONNXC_INLINE void tile(index_t kc, const float *ONNXC_RESTRICT ap,
                        const float *ONNXC_RESTRICT bp, float *c, index_t ldc,
-                       index_t mr, index_t nr, bool accumulate) {
+                       index_t mr, index_t nr, bool accumulate, const Epi *epi,
+                       index_t i0, index_t j0) {
   constexpr int W = V::width, NV = V::nvec;
   typename V::reg acc[MR][NV];
 #pragma GCC unroll 8
@@ -78,6 +179,12 @@ ONNXC_INLINE void tile(index_t kc, const float *ONNXC_RESTRICT ap,
     bp += NR;
   }
   if (mr == MR && nr == NR) {
+    if constexpr (Epi::active && Epi::in_registers) {
+      if (epi) {
+        epi->apply(acc, c, ldc, accumulate, i0, j0);
+        return;
+      }
+    }
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
@@ -85,17 +192,20 @@ ONNXC_INLINE void tile(index_t kc, const float *ONNXC_RESTRICT ap,
         float *p = c + i * ldc + j * W;
         V::store(p, accumulate ? V::add(acc[i][j], V::load(p)) : acc[i][j]);
       }
-    return;
-  }
-  alignas(64) float t[MR * NR];
+  } else {
+    alignas(64) float t[MR * NR];
 #pragma GCC unroll 8
-  for (int i = 0; i < MR; ++i)
+    for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
-    for (int j = 0; j < NV; ++j)
-      V::store(t + i * NR + j * W, acc[i][j]);
-  for (index_t i = 0; i < mr; ++i)
-    for (index_t j = 0; j < nr; ++j)
-      c[i * ldc + j] = (accumulate ? c[i * ldc + j] : 0.0f) + t[i * NR + j];
+      for (int j = 0; j < NV; ++j)
+        V::store(t + i * NR + j * W, acc[i][j]);
+    for (index_t i = 0; i < mr; ++i)
+      for (index_t j = 0; j < nr; ++j)
+        c[i * ldc + j] = (accumulate ? c[i * ldc + j] : 0.0f) + t[i * NR + j];
+  }
+  if constexpr (Epi::active)
+    if (epi)
+      (*epi)(c, ldc, i0, j0, mr, nr);
 }
 
 // ---- A operands: panels of MR rows, MR floats per k step -----------------
@@ -237,41 +347,6 @@ template <class Win> struct im2col_b {
   }
 };
 
-// ---- Epilogues -------------------------------------------------------------
-
-/// Nothing after the product.
-struct no_epilogue {
-  static constexpr bool active = false;
-  ONNXC_INLINE void operator()(float *, index_t, index_t, index_t, index_t,
-                               index_t) const {}
-};
-
-/// c = act(c + bias + residual): bias per row (a convolution's output
-/// channel) or per column (a Gemm's), residual [M, N] with leading dim ldr.
-template <class Act> struct bias_act_epilogue {
-  static constexpr bool active = true;
-  const float *row_bias, *col_bias, *residual;
-  index_t ldr;
-  Act act;
-  ONNXC_INLINE void operator()(float *c, index_t ldc, index_t i0, index_t j0,
-                               index_t mr, index_t nr) const {
-    for (index_t i = 0; i < mr; ++i) {
-      float *row = c + i * ldc;
-      float rb = row_bias ? row_bias[i0 + i] : 0.0f;
-      const float *res = residual ? residual + (i0 + i) * ldr + j0 : nullptr;
-      const float *cb = col_bias ? col_bias + j0 : nullptr;
-      for (index_t j = 0; j < nr; ++j) {
-        float v = row[j] + rb;
-        if (cb)
-          v += cb[j];
-        if (res)
-          v += res[j];
-        row[j] = act(v);
-      }
-    }
-  }
-};
-
 // ---- The driver ------------------------------------------------------------
 
 /// C[M,N] = A B (+ C when accumulate), then the epilogue on every tile.
@@ -323,10 +398,7 @@ void gemm(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
               ap = a.panel(i, pc);
             index_t mr = min_of(MR, M - i), nr = min_of(NR, N - j);
             float *ct = c + i * ldc + j;
-            tile(kc, ap, bp, ct, ldc, mr, nr, acc);
-            if constexpr (Epi::active)
-              if (last)
-                epi(ct, ldc, i, j, mr, nr);
+            tile(kc, ap, bp, ct, ldc, mr, nr, acc, last ? &epi : nullptr, i, j);
           }
         });
       }

@@ -124,7 +124,8 @@ static OwningOpRef<ModuleOp> runPipeline(MLIRContext &context,
   CpuTarget cpu;
   if (!resolveCpu(o.cpu, cpu, error))
     return nullptr;
-  lower.addPass(createLowerToEmitCPass(prefix, cpu.sgemmPanelRows));
+  lower.addPass(createLowerToEmitCPass(
+      prefix, SgemmTile{cpu.sgemmPanelRows, cpu.sgemmPanelCols}));
   if (failed(lower.run(*module)))
     return nullptr;
   // What the header tells whoever compiles the sources themselves.
@@ -238,6 +239,11 @@ int onnxc::compileModel(const CompileOptions &o) {
   std::string output = o.output.empty() ? prefix + ".a" : o.output;
   llvm::SmallString<256> absOut(output);
   llvm::sys::fs::make_absolute(absOut);
+  if (std::error_code ec =
+          llvm::sys::fs::create_directories(llvm::sys::path::parent_path(absOut))) {
+    printError(o.input + ": cannot create the folder of " + output + ": " + ec.message());
+    return 1;
+  }
   llvm::SmallString<128> tmpDir;
   if (llvm::sys::fs::createUniqueDirectory("onnxc", tmpDir)) {
     printError(o.input + ": cannot create a temporary folder");

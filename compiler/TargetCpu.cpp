@@ -5,43 +5,47 @@ using namespace onnxc;
 
 namespace {
 
-// Micro-kernel heights of templates/onnxc/simd.h.
-constexpr int64_t kAvx512Rows = 8, kAvx2Rows = 6, kGenericRows = 6;
+// Micro-kernel tiles (rows x columns) of templates/onnxc/simd.h.
+struct Tile {
+  int64_t rows, cols;
+};
+constexpr Tile kAvx512{8, 32}, kAvx2{6, 16}, kGeneric{6, 8};
 
-int64_t hostPanelRows() {
+Tile hostTile() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f"))
-    return kAvx512Rows;
+    return kAvx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    return kAvx2Rows;
+    return kAvx2;
 #endif
-  return kGenericRows;
+  return kGeneric;
 }
 
 } // namespace
 
 bool onnxc::resolveCpu(const std::string &cpu, CpuTarget &out, std::string &error) {
   out.name = cpu;
+  Tile tile = kGeneric;
   if (cpu == "native") {
     out.march = "-march=native";
-    out.sgemmPanelRows = hostPanelRows();
+    tile = hostTile();
   } else if (cpu == "x86-64-v4") {
     out.march = "-march=x86-64-v4";
-    out.sgemmPanelRows = kAvx512Rows;
+    tile = kAvx512;
   } else if (cpu == "x86-64-v3") {
     out.march = "-march=x86-64-v3";
-    out.sgemmPanelRows = kAvx2Rows;
+    tile = kAvx2;
   } else if (cpu == "x86-64-v2") {
     out.march = "-march=x86-64-v2";
-    out.sgemmPanelRows = kGenericRows;
   } else if (cpu == "generic") {
     out.march.clear();
-    out.sgemmPanelRows = kGenericRows;
   } else {
     error = "--cpu=" + cpu + ": expected native, x86-64-v2, x86-64-v3, x86-64-v4 or generic";
     return false;
   }
+  out.sgemmPanelRows = tile.rows;
+  out.sgemmPanelCols = tile.cols;
   return true;
 }
 

@@ -14,6 +14,7 @@ struct CpuTarget {
   std::string name;   ///< as given: native, x86-64-v2/v3/v4, generic
   std::string march;  ///< e.g. "-march=x86-64-v3"; empty for generic
   int64_t sgemmPanelRows = 6;
+  int64_t sgemmPanelCols = 16; ///< its width, which Gemm weights are packed for
 };
 
 /// Resolves --cpu (`native` probes the machine onnxc runs on). Returns false

@@ -20,6 +20,11 @@
 
 namespace onnxc {
 
+/// Rows and columns of an SGEMM micro-kernel tile (templates/onnxc/simd.h).
+struct SgemmTile {
+  int64_t rows = 0, cols = 0;
+};
+
 struct KernelCall {
   std::string callee;
   std::vector<std::string> args;
@@ -37,9 +42,9 @@ public:
                                   llvm::StringRef hint) = 0;
   /// C++ expression of the op's scratch buffer (see scratchBytes).
   virtual std::string scratch(mlir::Operation *op, mlir::Type elementType) = 0;
-  /// Rows per panel of the target's SGEMM micro-kernel, for weights packed
-  /// at compile time; 0 leaves weights as ONNX stores them.
-  virtual int64_t sgemmPanelRows() const = 0;
+  /// The target's SGEMM micro-kernel tile, which weights are packed for at
+  /// compile time; 0 x 0 leaves weights as ONNX stores them.
+  virtual SgemmTile sgemmTile() const = 0;
 
   /// The buffer of an optional operand, or a null pointer of its element
   /// type when the operand is absent (kernels take typed pointers).

@@ -69,7 +69,7 @@ namespace {
 /// given so far, the weights blob, and where declarations go.
 struct LoweringState {
   std::string prefix;
-  int64_t sgemmPanelRows = 0;
+  SgemmTile sgemmTile;
   MemoryPlan plan;
   llvm::DenseMap<Value, std::string> names; // keyed by the onnx-level value
   /// Constants converted so far, added to the blob when first read.
@@ -165,7 +165,7 @@ public:
     return state.addToBlob(builder, value, hint);
   }
 
-  int64_t sgemmPanelRows() const override { return state.sgemmPanelRows; }
+  SgemmTile sgemmTile() const override { return state.sgemmTile; }
 
   std::string scratch(Operation *op, Type elementType) override {
     std::string t = cType(elementType);
@@ -298,8 +298,8 @@ private:
 struct LowerToEmitCPass
     : public PassWrapper<LowerToEmitCPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerToEmitCPass)
-  LowerToEmitCPass(std::string prefix, int64_t sgemmPanelRows)
-      : prefix(std::move(prefix)), sgemmPanelRows(sgemmPanelRows) {}
+  LowerToEmitCPass(std::string prefix, SgemmTile sgemmTile)
+      : prefix(std::move(prefix)), sgemmTile(sgemmTile) {}
   StringRef getArgument() const override { return "onnxc-lower-to-emitc"; }
   StringRef getDescription() const override {
     return "Lowers the onnx main graph to an EmitC function of kernel calls";
@@ -312,7 +312,7 @@ struct LowerToEmitCPass
   LogicalResult lower(ModuleOp module, func::FuncOp func);
 
   std::string prefix;
-  int64_t sgemmPanelRows;
+  SgemmTile sgemmTile;
 };
 
 LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
@@ -336,7 +336,7 @@ LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
 
   LoweringState state;
   state.prefix = prefix;
-  state.sgemmPanelRows = sgemmPanelRows;
+  state.sgemmTile = sgemmTile;
   state.plan = planMemory(func, scratchBytes);
   state.used.insert("arena");
 
@@ -478,6 +478,6 @@ void LowerToEmitCPass::runOnOperation() {
 } // namespace
 
 std::unique_ptr<Pass> onnxc::createLowerToEmitCPass(std::string prefix,
-                                                   int64_t sgemmPanelRows) {
-  return std::make_unique<LowerToEmitCPass>(std::move(prefix), sgemmPanelRows);
+                                                   SgemmTile sgemmTile) {
+  return std::make_unique<LowerToEmitCPass>(std::move(prefix), sgemmTile);
 }

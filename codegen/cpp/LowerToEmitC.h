@@ -2,6 +2,7 @@
 #ifndef ONNXC_CODEGEN_CPP_LOWERTOEMITC_H
 #define ONNXC_CODEGEN_CPP_LOWERTOEMITC_H
 
+#include "codegen/cpp/KernelLowering.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 #include <memory>
@@ -13,11 +14,11 @@ namespace onnxc {
 /// kernel call per op, every activation a view into the planned arena,
 /// every constant a view into the weights blob (kept as the module attribute
 /// `onnxc.weights`). I/O names, types, arena and weight sizes become module
-/// attributes the header is written from. `sgemmPanelRows` is the target's
-/// SGEMM micro-kernel height, used to pre-pack convolution weights (0: keep
+/// attributes the header is written from. `sgemmTile` is the target's
+/// SGEMM micro-kernel tile, which weights are pre-packed for (0 x 0: keep
 /// them as stored).
 std::unique_ptr<mlir::Pass> createLowerToEmitCPass(std::string prefix,
-                                                   int64_t sgemmPanelRows = 0);
+                                                   SgemmTile sgemmTile = {});
 
 /// Makes `name` a valid, unique-looking C identifier.
 std::string sanitizeIdentifier(llvm::StringRef name);

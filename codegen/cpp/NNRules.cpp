@@ -135,6 +135,39 @@ DenseElementsAttr packConvWeights(Operation *op, int64_t group, int64_t mr) {
   return DenseElementsAttr::get(type, ArrayRef<float>(packed));
 }
 
+/// A Gemm's constant B packed into SGEMM panels of `nr` columns
+/// (sgemm::prepacked_b), where gemm.h takes the SGEMM path with it: float,
+/// more than one row, alpha 1, C absent or one row of N with beta 1.
+DenseElementsAttr packGemmWeights(Operation *op, int64_t nr) {
+  Value a = op->getOperand(0), c = op->getOperand(2);
+  auto yt = tensorType(op->getResult(0));
+  int64_t m = yt.getDimSize(0), n = yt.getDimSize(1);
+  if (nr <= 0 || !elementType(a).isF32() || m <= 1 ||
+      floatAttr(op, "alpha", 1.0f) != 1.0f)
+    return {};
+  if (!isNone(c)) {
+    auto ct = tensorType(c);
+    bool row = ct.getNumElements() == n && (ct.getRank() == 1 || ct.getDimSize(0) == 1);
+    if (!row || floatAttr(op, "beta", 1.0f) != 1.0f)
+      return {};
+  }
+  auto constant = op->getOperand(1).getDefiningOp<onnx::ConstantOp>();
+  auto value = constant ? dyn_cast<DenseElementsAttr>(constant->getAttr("value"))
+                        : DenseElementsAttr();
+  if (!value)
+    return {};
+  bool tb = intAttr(op, "transB", 0);
+  int64_t k = tensorType(op->getOperand(1)).getDimSize(tb ? 1 : 0);
+  SmallVector<float> bv(value.getValues<float>());
+  int64_t panels = (n + nr - 1) / nr;
+  std::vector<float> packed(panels * k * nr, 0.0f);
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t kk = 0; kk < k; ++kk)
+      packed[((j / nr) * k + kk) * nr + j % nr] = tb ? bv[j * k + kk] : bv[kk * n + j];
+  auto type = RankedTensorType::get({int64_t(packed.size())}, elementType(a));
+  return DenseElementsAttr::get(type, ArrayRef<float>(packed));
+}
+
 LogicalResult convRule(Operation *op, LoweringContext &ctx,
                        std::vector<KernelCall> &calls) {
   Value x = op->getOperand(0), w = op->getOperand(1), y = op->getResult(0);
@@ -154,7 +187,7 @@ LogicalResult convRule(Operation *op, LoweringContext &ctx,
   // Constant float weights of an SGEMM convolution are packed now, so the
   // generated code never repacks them.
   std::string wBuf, kernelName;
-  int64_t mr = ctx.sgemmPanelRows();
+  int64_t mr = ctx.sgemmTile().rows;
   ConvKernel convKernel = convKernelOf(op);
   if (auto packed = packConvWeights(op, group, mr)) {
     wBuf = ctx.newConstant(packed, nodeName(w.getDefiningOp()->getLoc()) + "_packed");
@@ -251,7 +284,14 @@ LogicalResult gemmRule(Operation *op, LoweringContext &ctx,
   auto at = tensorType(a), yt = tensorType(y);
   int64_t m = yt.getDimSize(0), n = yt.getDimSize(1);
   int64_t k = at.getDimSize(ta ? 0 : 1);
-  std::string bBuf = ctx.buffer(b);
+  std::string bBuf, packedB = "0";
+  int64_t nr = ctx.sgemmTile().cols;
+  if (auto packed = packGemmWeights(op, nr)) {
+    bBuf = ctx.newConstant(packed, nodeName(b.getDefiningOp()->getLoc()) + "_packed");
+    packedB = str(nr);
+  } else {
+    bBuf = ctx.buffer(b);
+  }
   std::string cDims = isNone(c) ? "onnxc::dims<0>" : dimsOf(c);
   std::string cBuf = ctx.optionalInput(c, at.getElementType());
   std::string t = cType(at.getElementType());
@@ -260,7 +300,7 @@ LogicalResult gemmRule(Operation *op, LoweringContext &ctx,
     return failure();
   calls.push_back({"onnxc::gemm<" + str(m) + "," + str(n) + "," + str(k) + "," +
                        (ta ? "true" : "false") + "," + (tb ? "true" : "false") +
-                       "," + cDims + ">",
+                       "," + cDims + "," + packedB + ">",
                    {ctx.buffer(a), bBuf, cBuf, residualOf(op, ctx, at.getElementType()),
                     ctx.buffer(y),
                     floatLiteral(floatAttr(op, "alpha", 1.0f)),

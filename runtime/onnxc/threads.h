@@ -2,6 +2,7 @@
 // (--threads). With one thread it is a plain call and no threading code is
 // included; otherwise a tiny pool of ONNXC_THREADS-1 workers, started on
 // first use, runs static chunks while the calling thread runs chunk 0.
+// Models built for the same thread count share the one pool and take turns.
 //
 // Workers spin briefly between jobs (model layers follow each other within
 // microseconds) and then sleep on a condition variable.
@@ -11,10 +12,7 @@
 #include "onnxc/runtime.h"
 
 #if ONNXC_THREADS > 1
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+#include <pthread.h>
 #endif
 
 ONNXC_NAMESPACE_BEGIN
@@ -22,77 +20,84 @@ ONNXC_NAMESPACE_BEGIN
 #if ONNXC_THREADS > 1
 namespace detail {
 
-class thread_pool {
-public:
+/// POSIX threads and the compiler's atomics only, so a C program links a
+/// threaded model with -pthread alone; constant-initialized, so no static
+/// constructor runs.
+struct thread_pool {
   static constexpr int threads = ONNXC_THREADS;
 
-  /// Runs job(ctx, t) for t in [0, threads) and returns when all are done.
-  void run(void (*job)(void *, int), void *ctx) {
-    // Models sharing the pool from different threads take turns.
-    std::lock_guard<std::mutex> busy(busy_);
-    start_once();
-    job_ = job;
-    ctx_ = ctx;
-    pending_.store(threads - 1, std::memory_order_relaxed);
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      generation_.fetch_add(1, std::memory_order_release);
-    }
-    wake_.notify_all();
-    job(ctx, 0);
-    while (pending_.load(std::memory_order_acquire) != 0)
-      pause();
-  }
+  pthread_mutex_t busy = PTHREAD_MUTEX_INITIALIZER;  // one job at a time
+  pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER; // guards sleeping
+  pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+  bool started = false;
+  void (*job)(void *, int) = nullptr;
+  void *ctx = nullptr;
+  unsigned generation = 0; // atomic: bumped per job
+  int pending = 0;         // atomic: workers still on the job
 
-private:
   static void pause() {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
   }
 
-  void start_once() {
-    if (started_)
-      return;
-    started_ = true;
-    for (int t = 1; t < threads; ++t)
-      std::thread([this, t] { worker(t); }).detach();
+  /// Runs job(ctx, t) for t in [0, threads) and returns when all are done.
+  void run(void (*fn)(void *, int), void *arg) {
+    pthread_mutex_lock(&busy);
+    if (!started) {
+      started = true;
+      for (int t = 1; t < threads; ++t) {
+        pthread_t id;
+        struct start_t {
+          thread_pool *pool;
+          int t;
+        };
+        static start_t starts[threads];
+        starts[t] = {this, t};
+        pthread_create(&id, nullptr, [](void *p) -> void * {
+          auto *s = static_cast<start_t *>(p);
+          s->pool->worker(s->t);
+          return nullptr;
+        }, &starts[t]);
+        pthread_detach(id);
+      }
+    }
+    job = fn;
+    ctx = arg;
+    __atomic_store_n(&pending, threads - 1, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&mutex);
+    __atomic_add_fetch(&generation, 1, __ATOMIC_RELEASE);
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&mutex);
+    fn(arg, 0);
+    while (__atomic_load_n(&pending, __ATOMIC_ACQUIRE) != 0)
+      pause();
+    pthread_mutex_unlock(&busy);
   }
 
   void worker(int t) {
     unsigned seen = 0;
     for (;;) {
-      unsigned gen = generation_.load(std::memory_order_acquire);
+      unsigned gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
+      // Layers follow each other within microseconds: spin a while first.
       for (int spin = 0; gen == seen && spin < (1 << 18); ++spin) {
         pause();
-        gen = generation_.load(std::memory_order_acquire);
+        gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
       }
       if (gen == seen) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] {
-          return generation_.load(std::memory_order_acquire) != seen;
-        });
-        gen = generation_.load(std::memory_order_acquire);
+        pthread_mutex_lock(&mutex);
+        while ((gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE)) == seen)
+          pthread_cond_wait(&wake, &mutex);
+        pthread_mutex_unlock(&mutex);
       }
       seen = gen;
-      job_(ctx_, t);
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
+      job(ctx, t);
+      __atomic_sub_fetch(&pending, 1, __ATOMIC_ACQ_REL);
     }
   }
-
-  bool started_ = false;
-  void (*job_)(void *, int) = nullptr;
-  void *ctx_ = nullptr;
-  std::atomic<unsigned> generation_{0};
-  std::atomic<int> pending_{0};
-  std::mutex mutex_, busy_;
-  std::condition_variable wake_;
 };
 
-inline thread_pool &pool() {
-  static thread_pool p;
-  return p;
-}
+inline thread_pool pool;
 
 } // namespace detail
 #endif
@@ -107,7 +112,7 @@ ONNXC_INLINE void parallel_for(index_t n, const Body &body) {
       const Body *body;
       index_t n;
     } ctx{&body, n};
-    detail::pool().run(
+    detail::pool.run(
         [](void *p, int t) {
           auto *c = static_cast<ctx_t *>(p);
           constexpr index_t T = ONNXC_THREADS;

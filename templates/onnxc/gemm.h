@@ -92,12 +92,33 @@ void gemv(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT b,
   if constexpr (TransB) {
     gemv_rows<N, K, false>(x, b, y);
   } else {
-    for (index_t n = 0; n < N; ++n)
-      y[n] = 0.0f;
-    for (index_t k = 0; k < K; ++k) {
-      const float xv = x[k], *row = b + k * N;
-      for (index_t n = 0; n < N; ++n)
-        y[n] += xv * row[n];
+    // Four rows of B per pass over y, so y is loaded and stored once per
+    // four multiply-adds; columns split over the threads.
+    constexpr bool parallel = ONNXC_THREADS > 1 && N * K >= (index_t(1) << 16);
+    auto columns = [&](index_t n0, index_t n1) {
+      for (index_t n = n0; n < n1; ++n)
+        y[n] = 0.0f;
+      index_t k = 0;
+      for (; k + 4 <= K; k += 4) {
+        const float x0 = x[k], x1 = x[k + 1], x2 = x[k + 2], x3 = x[k + 3];
+        const float *r0 = b + k * N, *r1 = r0 + N, *r2 = r1 + N, *r3 = r2 + N;
+        for (index_t n = n0; n < n1; ++n)
+          y[n] += x0 * r0[n] + x1 * r1[n] + x2 * r2[n] + x3 * r3[n];
+      }
+      for (; k < K; ++k) {
+        const float xv = x[k], *row = b + k * N;
+        for (index_t n = n0; n < n1; ++n)
+          y[n] += xv * row[n];
+      }
+    };
+    if constexpr (parallel) {
+      // Chunks of whole vectors' worth of columns.
+      constexpr index_t Step = 16, Chunks = (N + Step - 1) / Step;
+      parallel_for(Chunks, [&](index_t c0, index_t c1) {
+        columns(c0 * Step, c1 * Step < N ? c1 * Step : N);
+      });
+    } else {
+      columns(0, N);
     }
   }
 }
@@ -137,12 +158,25 @@ constexpr index_t gemm_scratch_floats = M == 1 ? 0 : sgemm::scratch_floats(M, N,
 
 /// Gemm: Y = act(alpha * op(A) op(B) + beta * C + residual), with C of
 /// shape CD (dims<> right-aligned to [M,N]; dims<0> when absent) and
-/// residual [M,N] or null. Float products run on the packed SGEMM.
+/// residual [M,N] or null. Float products run on the packed SGEMM; with
+/// PackedB (= the micro-kernel's NR) B comes pre-packed by the compiler
+/// (sgemm::prepacked_b), which it does only where the SGEMM path is taken.
 template <index_t M, index_t N, index_t K, bool TransA, bool TransB, class CD,
-          class T, class Act = fn::Identity>
+          index_t PackedB = 0, class T, class Act = fn::Identity>
 void gemm(const T *a, const T *b, const T *c, const T *residual, T *y,
           float alpha, float beta, T *scratch, Act act = Act{}) {
-  if constexpr (is_same_v<T, float>) {
+  static_assert(PackedB == 0 || PackedB == sgemm::NR,
+                "weights were packed for another --cpu than this compiler targets");
+  if constexpr (PackedB != 0) {
+    static_assert(is_same_v<T, float> && M > 1, "packed B: float SGEMM only");
+    sgemm::gemm<M, N, K>(sgemm::dense_a<TransA>{a, TransA ? M : K, M},
+                         sgemm::prepacked_b{b, K}, y, N, false, scratch,
+                         sgemm::bias_act_epilogue<Act>{nullptr, CD::size == 0 ? nullptr : c,
+                                                       residual, N, act});
+    (void)alpha;
+    (void)beta;
+    return;
+  } else if constexpr (is_same_v<T, float>) {
     if (alpha == 1.0f) {
       // A C that is one row (or absent) with beta 1 is a per-column bias.
       constexpr bool colBias =

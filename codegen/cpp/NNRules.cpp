@@ -96,29 +96,78 @@ std::string residualOf(Operation *op, LoweringContext &ctx, Type elementType) {
   return ctx.optionalInput(residual, elementType);
 }
 
-/// The conv.h kernel a convolution runs: float 1-D/2-D ones are depthwise
-/// or an SGEMM, the rest take the reference loops.
-enum class ConvKernel { Loops, Depthwise, Sgemm };
-ConvKernel convKernelOf(Operation *op) {
+/// The conv.h kernel a convolution runs: float 1-D/2-D ones are depthwise,
+/// Winograd (3x3, stride 1, with weights the compiler may transform) or an
+/// SGEMM, the rest take the reference loops.
+constexpr int64_t kWinogradMinChannels = 16;
+enum class ConvKernel { Loops, Depthwise, Sgemm, Winograd };
+ConvKernel convKernelOf(Operation *op, bool weightsPackable) {
   auto xt = tensorType(op->getOperand(0)), yt = tensorType(op->getResult(0));
+  auto wt = tensorType(op->getOperand(1));
   if (!xt.getElementType().isF32() || xt.getRank() < 3 || xt.getRank() > 4)
     return ConvKernel::Loops;
   int64_t group = intAttr(op, "group", 1);
   if (xt.getDimSize(1) == group && yt.getDimSize(1) == group)
     return ConvKernel::Depthwise;
+  // Winograd F(2x2, 3x3) where its transforms pay off: enough channels on
+  // both sides for the 16 products to dominate.
+  auto ones = [](std::optional<SmallVector<int64_t>> v) {
+    return !v || llvm::all_of(*v, [](int64_t e) { return e == 1; });
+  };
+  if (weightsPackable && xt.getRank() == 4 && group == 1 && wt.getDimSize(2) == 3 &&
+      wt.getDimSize(3) == 3 && ones(intsAttr(op, "strides")) &&
+      ones(intsAttr(op, "dilations")) && xt.getDimSize(1) >= kWinogradMinChannels &&
+      yt.getDimSize(1) >= kWinogradMinChannels)
+    return ConvKernel::Winograd;
   return ConvKernel::Sgemm;
+}
+
+/// The constant weight of a convolution, or null.
+DenseElementsAttr constantWeights(Operation *op) {
+  auto constant = op->getOperand(1).getDefiningOp<onnx::ConstantOp>();
+  return constant ? dyn_cast<DenseElementsAttr>(constant->getAttr("value"))
+                  : DenseElementsAttr();
+}
+
+/// The conv.h kernel for this convolution when weights are packed for a
+/// tile of `mr` rows (0: not packed).
+ConvKernel convKernelOf(Operation *op, int64_t mr) {
+  return convKernelOf(op, mr > 0 && constantWeights(op));
+}
+
+/// Winograd weights: U = G g G^T for every (m, c), as 16 SGEMM A operands
+/// [M, C] packed in panels of `mr` rows (winograd.h).
+DenseElementsAttr winogradWeights(DenseElementsAttr value, int64_t mr) {
+  auto wt = cast<RankedTensorType>(value.getType());
+  int64_t m = wt.getDimSize(0), c = wt.getDimSize(1), panels = (m + mr - 1) / mr;
+  SmallVector<float> w(value.getValues<float>());
+  static const float g[4][3] = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
+  std::vector<float> packed(16 * panels * mr * c, 0.0f);
+  for (int64_t o = 0; o < m; ++o)
+    for (int64_t i = 0; i < c; ++i) {
+      const float *k = &w[(o * c + i) * 9];
+      float t[4][3]; // G g
+      for (int a = 0; a < 4; ++a)
+        for (int j = 0; j < 3; ++j)
+          t[a][j] = g[a][0] * k[j] + g[a][1] * k[3 + j] + g[a][2] * k[6 + j];
+      for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b) {
+          float u = t[a][0] * g[b][0] + t[a][1] * g[b][1] + t[a][2] * g[b][2];
+          int64_t xi = a * 4 + b;
+          packed[((xi * panels + o / mr) * c + i) * mr + o % mr] = u;
+        }
+    }
+  auto type = RankedTensorType::get({int64_t(packed.size())}, wt.getElementType());
+  return DenseElementsAttr::get(type, ArrayRef<float>(packed));
 }
 
 /// A constant weight [M, C/G, taps...] packed into SGEMM panels of `mr` rows
 /// per group (templates/onnxc/sgemm.h, prepacked_a), or null when the
 /// weight is not constant or the convolution is not an SGEMM.
 DenseElementsAttr packConvWeights(Operation *op, int64_t group, int64_t mr) {
-  if (mr <= 0 || convKernelOf(op) != ConvKernel::Sgemm)
+  if (mr <= 0 || convKernelOf(op, mr) != ConvKernel::Sgemm)
     return {};
-  auto constant = op->getOperand(1).getDefiningOp<onnx::ConstantOp>();
-  if (!constant)
-    return {};
-  auto value = dyn_cast<DenseElementsAttr>(constant->getAttr("value"));
+  auto value = constantWeights(op);
   if (!value)
     return {};
   auto wt = cast<RankedTensorType>(value.getType());
@@ -188,8 +237,12 @@ LogicalResult convRule(Operation *op, LoweringContext &ctx,
   // generated code never repacks them.
   std::string wBuf, kernelName;
   int64_t mr = ctx.sgemmTile().rows;
-  ConvKernel convKernel = convKernelOf(op);
-  if (auto packed = packConvWeights(op, group, mr)) {
+  ConvKernel convKernel = convKernelOf(op, mr);
+  if (convKernel == ConvKernel::Winograd) {
+    wBuf = ctx.newConstant(winogradWeights(constantWeights(op), mr),
+                           nodeName(w.getDefiningOp()->getLoc()) + "_winograd");
+    kernelName = "onnxc::conv_winograd<" + str(mr) + ">";
+  } else if (auto packed = packConvWeights(op, group, mr)) {
     wBuf = ctx.newConstant(packed, nodeName(w.getDefiningOp()->getLoc()) + "_packed");
     kernelName = "onnxc::conv_sgemm<" + str(mr) + ">";
   } else {
@@ -689,14 +742,24 @@ int64_t onnxc::nnScratchBytes(Operation *op) {
   if (name == "onnx.Conv" || name == "onnxk.Conv") {
     auto xt = tensorType(op->getOperand(0)), wt = tensorType(op->getOperand(1));
     auto yt = tensorType(op->getResult(0));
-    ConvKernel kernel = convKernelOf(op);
+    // Winograd is taken only when weights are packed, which the planner
+    // does not know: it reserves for whichever of the two is larger.
+    ConvKernel kernel = convKernelOf(op, /*weightsPackable=*/bool(constantWeights(op)));
     if (kernel == ConvKernel::Loops)
       return 0;
     int64_t group = intAttr(op, "group", 1);
     int64_t oh = xt.getRank() == 4 ? yt.getDimSize(2) : 1, ow = yt.getShape().back();
+    int64_t sgemm = 4 * sgemmScratchFloats(yt.getDimSize(1) / group, oh * ow,
+                                           wt.getNumElements() / wt.getDimSize(0));
     if (kernel == ConvKernel::Sgemm)
-      return 4 * sgemmScratchFloats(yt.getDimSize(1) / group, oh * ow,
-                                    wt.getNumElements() / wt.getDimSize(0));
+      return sgemm;
+    if (kernel == ConvKernel::Winograd) {
+      // winograd.h scratch_floats.
+      int64_t c = xt.getDimSize(1), m = yt.getDimSize(1);
+      int64_t tiles = ((oh + 1) / 2) * ((ow + 1) / 2);
+      return std::max(sgemm, 4 * (16 * c * tiles + 16 * m * tiles +
+                                   sgemmScratchFloats(m, tiles, c)));
+    }
     // Depthwise: the zero-bordered plane (conv.h depthwise_padded), bounded
     // by input + all pads + the last output's reach.
     auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>{});

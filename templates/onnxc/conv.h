@@ -5,6 +5,7 @@
 
 #include "onnxc/elementwise.h"
 #include "onnxc/sgemm.h"
+#include "onnxc/winograd.h"
 
 ONNXC_NAMESPACE_BEGIN
 
@@ -108,8 +109,16 @@ struct conv_depthwise {};
 template <index_t MR> struct conv_sgemm {
   static constexpr index_t mr = MR;
 };
+///   conv_winograd<MR> float 3x3, stride 1, dilation 1, one group: Winograd
+///                   F(2x2, 3x3) with weights transformed and packed by the
+///                   compiler (winograd.h).
+template <index_t MR> struct conv_winograd {
+  static constexpr index_t mr = MR;
+};
 template <class K> constexpr bool is_conv_sgemm_v = false;
 template <index_t MR> constexpr bool is_conv_sgemm_v<conv_sgemm<MR>> = true;
+template <class K> constexpr bool is_conv_winograd_v = false;
+template <index_t MR> constexpr bool is_conv_winograd_v<conv_winograd<MR>> = true;
 
 /// The zero-bordered image a depthwise convolution reads: the input with its
 /// leading pads, extended to the last tap of the last output.
@@ -186,6 +195,15 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
     static_assert(is_same_v<T, float> && planar && C == G && M == G,
                   "conv_depthwise: float, 1-D/2-D, one channel per group");
     conv_depthwise_planes<N, C, Win>(x, w, bias, residual, y, scratch, act);
+  } else if constexpr (is_conv_winograd_v<Kernel>) {
+    static_assert(is_same_v<T, float> && planar && G == 1 && Win::kh == 3 &&
+                      Win::kw == 3 && Win::sh == 1 && Win::sw == 1 &&
+                      Win::dh == 1 && Win::dw == 1,
+                  "conv_winograd: float 3x3, stride 1, dilation 1, one group");
+    static_assert(Kernel::mr == sgemm::MR,
+                  "weights were packed for another --cpu than this compiler targets");
+    winograd::conv<N, C, M, Win::h, Win::w, Win::oh, Win::ow, Win::ph, Win::pw>(
+        x, w, bias, residual, y, scratch, act);
   } else if constexpr (is_conv_sgemm_v<Kernel>) {
     static_assert(is_same_v<T, float> && planar, "conv_sgemm: float, 1-D/2-D");
     static_assert(Kernel::mr == 0 || Kernel::mr == sgemm::MR,
@@ -271,9 +289,74 @@ void conv_transpose(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
       }
 }
 
+/// 2-D pooling one output row at a time: each tap adds a strided row of
+/// the input to a row of accumulators over the outputs where it lands inside,
+/// a loop the compiler vectorizes. Averages divide by counts that factor
+/// into a row part and a column part.
+template <bool IsMax, bool CountPad, index_t NC, class Win, class T>
+void pool2d(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
+  using C = compute_t<T>;
+  constexpr index_t H = Win::h, W = Win::w, OH = Win::oh, OW = Win::ow;
+  // Taps per output column inside the input, and inside input + pads.
+  C countW[OW], paddedW[OW];
+  for (index_t ow = 0; ow < OW; ++ow) {
+    index_t in = 0, padded = 0;
+    for (index_t kw = 0; kw < Win::kw; ++kw) {
+      index_t iw = ow * Win::sw + kw * Win::dw - Win::pw;
+      in += iw >= 0 && iw < W;
+      padded += iw >= -Win::pw && iw < W + Win::pw;
+    }
+    countW[ow] = C(in);
+    paddedW[ow] = C(padded);
+  }
+  for (index_t p = 0; p < NC; ++p) {
+    const T *xp = x + p * H * W;
+    T *yp = y + p * OH * OW;
+    for (index_t oh = 0; oh < OH; ++oh) {
+      C acc[OW];
+      for (index_t ow = 0; ow < OW; ++ow)
+        acc[ow] = IsMax ? C(-INFINITY) : C(0);
+      index_t countH = 0, paddedH = 0;
+      for (index_t kh = 0; kh < Win::kh; ++kh) {
+        index_t ih = oh * Win::sh + kh * Win::dh - Win::ph;
+        paddedH += ih >= -Win::ph && ih < H + Win::ph;
+        if (ih < 0 || ih >= H)
+          continue;
+        ++countH;
+        const T *row = xp + ih * W;
+        for (index_t kw = 0; kw < Win::kw; ++kw) {
+          const index_t lo = Win::lo(kw, Win::sw, Win::pw, Win::dw);
+          const index_t hi = Win::hi(kw, Win::sw, Win::pw, Win::dw, W, OW);
+          const T *src = row + kw * Win::dw - Win::pw;
+          for (index_t ow = lo; ow < hi; ++ow) {
+            C v = load(src[ow * Win::sw]);
+            if constexpr (IsMax)
+              acc[ow] = v > acc[ow] || v != v ? v : acc[ow];
+            else
+              acc[ow] += v;
+          }
+        }
+      }
+      T *yr = yp + oh * OW;
+      for (index_t ow = 0; ow < OW; ++ow) {
+        if constexpr (IsMax) {
+          yr[ow] = store<T>(acc[ow]);
+        } else {
+          C n = CountPad ? C(paddedH) * paddedW[ow] : C(countH) * countW[ow];
+          yr[ow] = store<T>(acc[ow] / (n != C(0) ? n : C(1)));
+        }
+      }
+    }
+  }
+}
+
 /// Max or average pooling over NC planes.
 template <bool IsMax, bool CountPad, index_t NC, class Win, class T>
 void pool(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
+  if constexpr (Win::d == 1 && Win::kd == 1 && Win::od == 1) {
+    pool2d<IsMax, CountPad, NC, Win>(x, y);
+    return;
+  }
   constexpr index_t inPlane = Win::d * Win::h * Win::w;
   constexpr index_t outPlane = Win::od * Win::oh * Win::ow;
   for (index_t p = 0; p < NC; ++p) {

@@ -787,8 +787,9 @@ int64_t onnxc::nnScratchBytes(Operation *op) {
     auto at = tensorType(op->getOperand(0)), bt = tensorType(op->getOperand(1));
     if (!at.getElementType().isF32())
       return 0;
-    int64_t m = at.getRank() > 1 ? at.getDimSize(at.getRank() - 2) : 1;
+    // All of A's rows: gemm.h runs a batched A against one B as one product.
     int64_t k = at.getShape().back(), n = bt.getRank() > 1 ? bt.getShape().back() : 1;
+    int64_t m = k ? at.getNumElements() / k : 0;
     return 4 * sgemmScratchFloats(m, n, k);
   }
   return 0;

@@ -156,7 +156,22 @@ struct FuseResidualAdd : public OpRewritePattern<onnx::AddOp> {
   }
 };
 
-/// MatMul(A [M,K], B [K,N] constant) + bias [N] -> Gemm.
+/// A static-shape Reshape of `v` to `shape`.
+Value reshapeTo(PatternRewriter &rewriter, Location loc, Value v,
+                ArrayRef<int64_t> shape) {
+  auto elem = cast<RankedTensorType>(v.getType()).getElementType();
+  auto shapeType = RankedTensorType::get({int64_t(shape.size())}, rewriter.getI64Type());
+  Value shapeValue =
+      createConstant(rewriter, loc, DenseElementsAttr::get(shapeType, shape));
+  OperationState state(loc, onnx::ReshapeOp::getOperationName());
+  state.addOperands({v, shapeValue});
+  state.addTypes(RankedTensorType::get(shape, elem));
+  return rewriter.create(state)->getResult(0);
+}
+
+/// MatMul(A [..., M, K], B [K, N]) + bias [N] -> Gemm; a batched A is
+/// viewed as [batch * M, K] and the result viewed back (reshapes are free),
+/// so transformer projections get the Gemm's packed weights and epilogues.
 struct MatMulAddToGemm : public OpRewritePattern<onnx::AddOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::AddOp add,
@@ -169,15 +184,34 @@ struct MatMulAddToGemm : public OpRewritePattern<onnx::AddOp> {
       auto a = rankedType(mm->getOperand(0)), b = rankedType(mm->getOperand(1));
       auto c = rankedType(bias);
       auto y = rankedType(add->getResult(0));
-      if (!a || !b || !c || !y || a.getRank() != 2 || b.getRank() != 2 ||
-          y != mm->getResult(0).getType() || c.getRank() > 2 ||
-          (c.getRank() == 2 && c.getDimSize(0) != 1 && c.getDimSize(0) != y.getDimSize(0)))
+      if (!a || !b || !c || !y || a.getRank() < 2 || b.getRank() != 2 ||
+          y != mm->getResult(0).getType() || c.getRank() > 2)
         continue;
-      OperationState state(mm->getLoc(), onnx::GemmOp::getOperationName());
-      state.addOperands({mm->getOperand(0), mm->getOperand(1), bias});
-      state.addTypes(y);
+      if (a.getRank() == 2) {
+        if (c.getRank() == 2 && c.getDimSize(0) != 1 && c.getDimSize(0) != y.getDimSize(0))
+          continue;
+        OperationState state(mm->getLoc(), onnx::GemmOp::getOperationName());
+        state.addOperands({mm->getOperand(0), mm->getOperand(1), bias});
+        state.addTypes(y);
+        Operation *gemm = rewriter.create(state);
+        rewriter.replaceOp(add, gemm->getResults());
+        rewriter.eraseOp(mm);
+        return success();
+      }
+      // Batched A: only a per-column bias, all shapes static.
+      int64_t n = y.getShape().back();
+      if (!a.hasStaticShape() || !y.hasStaticShape() || c.getNumElements() != n ||
+          (c.getRank() == 2 && c.getDimSize(0) != 1))
+        continue;
+      int64_t rows = a.getNumElements() / a.getShape().back();
+      Location loc = mm->getLoc();
+      Value a2 = reshapeTo(rewriter, loc, mm->getOperand(0), {rows, a.getShape().back()});
+      Value c1 = c.getRank() == 1 ? bias : reshapeTo(rewriter, loc, bias, {n});
+      OperationState state(loc, onnx::GemmOp::getOperationName());
+      state.addOperands({a2, mm->getOperand(1), c1});
+      state.addTypes(RankedTensorType::get({rows, n}, y.getElementType()));
       Operation *gemm = rewriter.create(state);
-      rewriter.replaceOp(add, gemm->getResults());
+      rewriter.replaceOp(add, reshapeTo(rewriter, loc, gemm->getResult(0), y.getShape()));
       rewriter.eraseOp(mm);
       return success();
     }

@@ -289,6 +289,23 @@ void conv_transpose(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
       }
 }
 
+/// acc[ow] = max (NaN-propagating) or sum of acc[ow] and src[ow * S] for ow
+/// in [lo, hi); separate restrict arrays so the loop vectorizes.
+template <bool IsMax, index_t S, class C, class T>
+ONNXC_INLINE void pool_row(C *ONNXC_RESTRICT acc, const T *ONNXC_RESTRICT src,
+                           index_t lo, index_t hi) {
+  // Full unrolling of short rows would leave strided loads the compiler
+  // cannot vectorize; kept as a loop, it vectorizes.
+#pragma GCC unroll 1
+  for (index_t ow = lo; ow < hi; ++ow) {
+    C v = load(src[ow * S]), a = acc[ow];
+    if constexpr (IsMax)
+      acc[ow] = !(v <= a) ? v : a; // v > a, or v is NaN
+    else
+      acc[ow] = a + v;
+  }
+}
+
 /// 2-D pooling one output row at a time: each tap adds a strided row of
 /// the input to a row of accumulators over the outputs where it lands inside,
 /// a loop the compiler vectorizes. Averages divide by counts that factor
@@ -327,14 +344,7 @@ void pool2d(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
         for (index_t kw = 0; kw < Win::kw; ++kw) {
           const index_t lo = Win::lo(kw, Win::sw, Win::pw, Win::dw);
           const index_t hi = Win::hi(kw, Win::sw, Win::pw, Win::dw, W, OW);
-          const T *src = row + kw * Win::dw - Win::pw;
-          for (index_t ow = lo; ow < hi; ++ow) {
-            C v = load(src[ow * Win::sw]);
-            if constexpr (IsMax)
-              acc[ow] = v > acc[ow] || v != v ? v : acc[ow];
-            else
-              acc[ow] += v;
-          }
+          pool_row<IsMax, Win::sw>(acc, row + kw * Win::dw - Win::pw, lo, hi);
         }
       }
       T *yr = yp + oh * OW;

@@ -2,6 +2,7 @@
 #ifndef ONNXC_TEMPLATES_ELEMENTWISE_H
 #define ONNXC_TEMPLATES_ELEMENTWISE_H
 
+#include "onnxc/fastmath.h"
 #include "onnxc/runtime.h"
 
 ONNXC_NAMESPACE_BEGIN
@@ -105,6 +106,12 @@ struct Shrink {
 struct Gelu {
   int tanh_approx;
   template <class C> C operator()(C x) const {
+    // Float takes fastmath's vectorizable tanh and erf.
+    if constexpr (is_same_v<C, float>) {
+      if (tanh_approx)
+        return 0.5f * x * (1.0f + fastmath::tanh(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+      return 0.5f * x * (1.0f + fastmath::erf(x * 0.7071067811865476f));
+    }
     if (tanh_approx)
       return C(0.5) * x * (C(1) + math::tanh(C(0.7978845608028654) * (x + C(0.044715) * x * x * x)));
     return C(0.5) * x * (C(1) + math::erf(x * C(0.7071067811865476)));

@@ -54,6 +54,19 @@ ONNXC_INLINE float tanh(float x) {
   return a < 0.625f ? small : big;
 }
 
+/// erf within 1.5e-7 absolute (Abramowitz and Stegun 7.1.26), for GELU.
+ONNXC_INLINE float erf(float x) {
+  float a = x < 0.0f ? -x : x;
+  float t = 1.0f / (1.0f + 0.3275911f * a);
+  float p = 1.061405429f;
+  p = p * t - 1.453152027f;
+  p = p * t + 1.421413741f;
+  p = p * t - 0.284496736f;
+  p = p * t + 0.254829592f;
+  float e = 1.0f - p * t * fastmath::exp(-a * a);
+  return x < 0.0f ? -e : e;
+}
+
 } // namespace fastmath
 ONNXC_NAMESPACE_END
 

@@ -152,10 +152,6 @@ void gemm_reference(const T *a, const T *b, const T *c, const T *residual, T *y,
   }
 }
 
-/// Floats of arena scratch gemm/matmul need (the compiler reserves the same).
-template <index_t M, index_t N, index_t K>
-constexpr index_t gemm_scratch_floats = M == 1 ? 0 : sgemm::scratch_floats(M, N, K, true, true);
-
 /// Gemm: Y = act(alpha * op(A) op(B) + beta * C + residual), with C of
 /// shape CD (dims<> right-aligned to [M,N]; dims<0> when absent) and
 /// residual [M,N] or null. Float products run on the packed SGEMM; with
@@ -209,6 +205,12 @@ void gemm(const T *a, const T *b, const T *c, const T *residual, T *y,
 template <class Batch, class ABatch, class BBatch, index_t M, index_t N,
           index_t K, class T>
 void matmul(const T *a, const T *b, T *y, T *scratch) {
+  // One B for every batch and A not broadcast: a single [Batch*M, K] product.
+  if constexpr (is_same_v<T, float> && BBatch::size == 1 && ABatch::size == Batch::size &&
+                Batch::size > 1) {
+    matmul<dims<>, dims<>, dims<>, Batch::size * M, N, K>(a, b, y, scratch);
+    return;
+  }
   index_t idx[Batch::rank > 0 ? Batch::rank : 1] = {};
   for (index_t p = 0; p < Batch::size; ++p) {
     index_t ao = 0, bo = 0;

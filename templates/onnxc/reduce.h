@@ -99,6 +99,24 @@ void softmax(const T *x, T *y) {
           yp[i * Inner] = store<T>(C(i == arg ? 1 : 0));
         continue;
       }
+      if constexpr (K == softmax_kind::softmax && Inner == 1 && is_same_v<T, float>) {
+        // Contiguous float rows: vectorized exp into y, then partial sums.
+        for (index_t i = 0; i < N; ++i)
+          yp[i] = fastmath::exp(xp[i] - m);
+        float part[8] = {};
+        index_t i = 0;
+        for (; i + 8 <= N; i += 8)
+          for (int l = 0; l < 8; ++l)
+            part[l] += yp[i + l];
+        float total = ((part[0] + part[1]) + (part[2] + part[3])) +
+                      ((part[4] + part[5]) + (part[6] + part[7]));
+        for (; i < N; ++i)
+          total += yp[i];
+        const float inv = 1.0f / total;
+        for (index_t j = 0; j < N; ++j)
+          yp[j] *= inv;
+        continue;
+      }
       C sum = 0;
       for (index_t i = 0; i < N; ++i)
         sum += math::exp(C(load(xp[i * Inner]) - m));

@@ -87,6 +87,8 @@ int main(int argc, char **argv) {
   run<512, 49, 4608, true>("resnet18 layer4 3x3", peak);
   run<96, 3136, 16, true>("mobilenet_v2 1x1 expand", peak);
   run<24, 3136, 96, true>("mobilenet_v2 1x1 project", peak);
+  run<576, 196, 96, true>("mobilenet_v2 1x1 14x14 expand", peak);
+  run<1280, 49, 320, true>("mobilenet_v2 1x1 7x7 last", peak);
   run<1000, 1, 512, true>("resnet18 fc (W as A)", peak);
   run<16, 192, 64, false>("tiny_transformer qkv", peak);
   return 0;

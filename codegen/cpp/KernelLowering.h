@@ -62,10 +62,11 @@ const LoweringRule *lookupLoweringRule(mlir::Operation *op);
 /// Every rule, keyed by ONNX op type (without the "onnx." prefix).
 const llvm::StringMap<LoweringRule> &loweringRules();
 
-/// Temporary bytes `op`'s kernel needs in the arena.
-int64_t scratchBytes(mlir::Operation *op);
+/// Temporary bytes `op`'s kernel needs in the arena when the model runs on
+/// `threads` threads.
+int64_t scratchBytes(mlir::Operation *op, int threads);
 /// The same for convolutions and matrix products (NNRules.cpp).
-int64_t nnScratchBytes(mlir::Operation *op);
+int64_t nnScratchBytes(mlir::Operation *op, int threads);
 /// Floats of packing scratch of one SGEMM; mirrors sgemm::scratch_floats in
 /// templates/onnxc/sgemm.h (with A packed at run time, the larger case).
 int64_t sgemmScratchFloats(int64_t m, int64_t n, int64_t k);

@@ -298,8 +298,8 @@ private:
 struct LowerToEmitCPass
     : public PassWrapper<LowerToEmitCPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerToEmitCPass)
-  LowerToEmitCPass(std::string prefix, SgemmTile sgemmTile)
-      : prefix(std::move(prefix)), sgemmTile(sgemmTile) {}
+  LowerToEmitCPass(std::string prefix, SgemmTile sgemmTile, int threads)
+      : prefix(std::move(prefix)), sgemmTile(sgemmTile), threads(threads) {}
   StringRef getArgument() const override { return "onnxc-lower-to-emitc"; }
   StringRef getDescription() const override {
     return "Lowers the onnx main graph to an EmitC function of kernel calls";
@@ -313,6 +313,7 @@ struct LowerToEmitCPass
 
   std::string prefix;
   SgemmTile sgemmTile;
+  int threads;
 };
 
 LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
@@ -337,7 +338,8 @@ LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
   LoweringState state;
   state.prefix = prefix;
   state.sgemmTile = sgemmTile;
-  state.plan = planMemory(func, scratchBytes);
+  state.plan = planMemory(
+      func, [&](Operation *op) { return scratchBytes(op, threads); });
   state.used.insert("arena");
 
   // The function the C ABI wraps: inputs, outputs, arena, as untyped
@@ -478,6 +480,6 @@ void LowerToEmitCPass::runOnOperation() {
 } // namespace
 
 std::unique_ptr<Pass> onnxc::createLowerToEmitCPass(std::string prefix,
-                                                   SgemmTile sgemmTile) {
-  return std::make_unique<LowerToEmitCPass>(std::move(prefix), sgemmTile);
+                                                   SgemmTile sgemmTile, int threads) {
+  return std::make_unique<LowerToEmitCPass>(std::move(prefix), sgemmTile, threads);
 }

@@ -16,9 +16,10 @@ namespace onnxc {
 /// `onnxc.weights`). I/O names, types, arena and weight sizes become module
 /// attributes the header is written from. `sgemmTile` is the target's
 /// SGEMM micro-kernel tile, which weights are pre-packed for (0 x 0: keep
-/// them as stored).
+/// them as stored). `threads` is what --threads gave (scratch per thread).
 std::unique_ptr<mlir::Pass> createLowerToEmitCPass(std::string prefix,
-                                                   SgemmTile sgemmTile = {});
+                                                   SgemmTile sgemmTile = {},
+                                                   int threads = 1);
 
 /// Makes `name` a valid, unique-looking C identifier.
 std::string sanitizeIdentifier(llvm::StringRef name);

@@ -737,7 +737,7 @@ int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k) {
   return depth * (std::min(n, nc) + maxNr) + (std::min(m, mc) + maxMr) * depth;
 }
 
-int64_t onnxc::nnScratchBytes(Operation *op) {
+int64_t onnxc::nnScratchBytes(Operation *op, int threads) {
   StringRef name = op->getName().getStringRef();
   if (name == "onnx.Conv" || name == "onnxk.Conv") {
     auto xt = tensorType(op->getOperand(0)), wt = tensorType(op->getOperand(1));
@@ -760,8 +760,9 @@ int64_t onnxc::nnScratchBytes(Operation *op) {
       return std::max(sgemm, 4 * (16 * c * tiles + 16 * m * tiles +
                                    sgemmScratchFloats(m, tiles, c)));
     }
-    // Depthwise: the zero-bordered plane (conv.h depthwise_padded), bounded
-    // by input + all pads + the last output's reach.
+    // Depthwise: per thread, the zero-bordered plane and the output rows
+    // (conv.h depthwise_padded), bounded by input + all pads + the last
+    // output's reach.
     auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>{});
     int64_t padSum = 0;
     for (int64_t p : pads)
@@ -774,7 +775,8 @@ int64_t onnxc::nnScratchBytes(Operation *op) {
       int64_t k = wt.getDimSize(2 + i);
       plane *= in + padSum + (k - 1) * dil[i] + (out - 1) * strides[i] + 1;
     }
-    return 4 * plane;
+    int64_t reach = wt.getShape().back() * dil[spatial - 1] + 16;
+    return 4 * int64_t(threads) * (2 * plane + reach);
   }
   if (name == "onnx.Gemm" || name == "onnxk.Gemm") {
     auto at = tensorType(op->getOperand(0)), yt = tensorType(op->getResult(0));

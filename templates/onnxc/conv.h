@@ -130,53 +130,133 @@ template <class Win> struct depthwise_padded {
   }
   static constexpr index_t h = span(Win::h, Win::ph, Win::oh, Win::sh, Win::kh, Win::dh);
   static constexpr index_t w = span(Win::w, Win::pw, Win::ow, Win::sw, Win::kw, Win::dw);
+  /// The image plus the reach of the last taps and of a last whole vector
+  /// past its end, then a row accumulator per output row.
+  static constexpr index_t image = h * w + Win::kw * Win::dw + 16;
+  static constexpr index_t floats = image + Win::oh * w;
 };
 
+/// acc[i] += w * src[i * S] for i < n; restrict arrays, kept a loop (not
+/// fully unrolled), so it vectorizes.
+template <index_t S>
+ONNXC_INLINE void axpy_strided(float *ONNXC_RESTRICT acc, const float *ONNXC_RESTRICT src,
+                               float w, index_t n) {
+#pragma GCC unroll 1
+  for (index_t i = 0; i < n; ++i)
+    acc[i] += w * src[i * S];
+}
+
+/// y[i] = act(row[i] (+ res[i])) for i < n, kept a loop so it vectorizes.
+template <class Act>
+ONNXC_INLINE void store_act_row(float *ONNXC_RESTRICT y, const float *ONNXC_RESTRICT row,
+                                const float *ONNXC_RESTRICT res, index_t n, Act act) {
+  if (res) {
+#pragma GCC unroll 1
+    for (index_t i = 0; i < n; ++i)
+      y[i] = act(row[i] + res[i]);
+  } else {
+#pragma GCC unroll 1
+    for (index_t i = 0; i < n; ++i)
+      y[i] = act(row[i]);
+  }
+}
+
+/// A stride-1 depthwise plane from its zero-bordered image: each vector of
+/// outputs sums all taps in a register, then the activation, then one store.
+/// Vectors past the row's end read the next row (or the image's slack) and
+/// are not stored.
+template <class Win, class Act>
+void depthwise_rows_s1(const float *ONNXC_RESTRICT pad, const float *ONNXC_RESTRICT wp,
+                       float b, float *ONNXC_RESTRICT y, Act act) {
+  using V = simd::native;
+  constexpr index_t W = V::width, OH = Win::oh, OW = Win::ow;
+  constexpr index_t PW = depthwise_padded<Win>::w, KH = Win::kh, KW = Win::kw;
+  typename V::reg wv[KH * KW];
+  for (index_t t = 0; t < KH * KW; ++t)
+    wv[t] = V::broadcast(wp + t);
+  const typename V::reg bv = V::broadcast(&b);
+  for (index_t oh = 0; oh < OH; ++oh) {
+    float *yr = y + oh * OW;
+    for (index_t ow = 0; ow < OW; ow += W) {
+      typename V::reg acc = bv;
+      for (index_t kh = 0; kh < KH; ++kh) {
+        const float *src = pad + (oh + kh) * PW + ow;
+#pragma GCC unroll 8
+        for (index_t kw = 0; kw < KW; ++kw)
+          acc = V::fma(wv[kh * KW + kw], V::load(src + kw), acc);
+      }
+      acc = sgemm::vector_act<Act>::apply(act, acc);
+      if (ow + W <= OW) {
+        V::store(yr + ow, acc);
+      } else {
+        float t[W];
+        V::store(t, acc);
+        for (index_t i = 0; ow + i < OW; ++i)
+          yr[ow + i] = t[i];
+      }
+    }
+  }
+}
+
 /// Depthwise 2-D convolution, one channel at a time: the plane is copied
-/// into a zero-bordered scratch image so the taps need no bounds checks,
-/// and each output row is accumulated over all taps before the epilogue.
+/// into a zero-bordered scratch image so the taps need no bounds checks.
+/// Stride 1 sums the taps of each output vector in a register
+/// (depthwise_rows_s1); otherwise output rows are accumulated tap by tap.
 template <index_t N, index_t C, class Win, class Act>
 void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT w,
-                    const float *ONNXC_RESTRICT bias,
-                    const float *ONNXC_RESTRICT residual, float *ONNXC_RESTRICT y,
-                    float *ONNXC_RESTRICT scratch, Act act) {
+                           const float *ONNXC_RESTRICT bias,
+                           const float *ONNXC_RESTRICT residual, float *ONNXC_RESTRICT y,
+                           float *ONNXC_RESTRICT scratch, Act act) {
   constexpr index_t H = Win::h, W = Win::w, OH = Win::oh, OW = Win::ow;
-  constexpr index_t PH = depthwise_padded<Win>::h, PW = depthwise_padded<Win>::w;
+  using P = depthwise_padded<Win>;
+  constexpr index_t PW = P::w;
   constexpr index_t taps = Win::kh * Win::kw;
-  for (index_t i = 0; i < PH * PW; ++i)
-    scratch[i] = 0.0f;
-  for (index_t n = 0; n < N; ++n)
-    for (index_t c = 0; c < C; ++c) {
-      const float *xp = x + (n * C + c) * H * W;
-      for (index_t h = 0; h < H; ++h)
-        memcpy(scratch + (h + Win::ph) * PW + Win::pw, xp + h * W, W * sizeof(float));
+  constexpr bool flat = Win::sh == 1 && Win::sw == 1 && Win::dh == 1 && Win::dw == 1;
+  // One padded image and row buffer per thread, borders zeroed once.
+  constexpr index_t T = ONNXC_THREADS;
+  // Thread t pads into its own slice of the scratch.
+  auto planes = [&](index_t t) {
+    float *pad = scratch + t * P::floats, *accum = pad + P::image;
+    for (index_t i = 0; i < P::image; ++i)
+      pad[i] = 0.0f;
+    const index_t p0 = N * C * t / T, p1 = N * C * (t + 1) / T;
+    for (index_t p = p0; p < p1; ++p) {
+      const index_t c = p % C;
+      const float *xp = x + p * H * W;
+      for (index_t h = 0; h < H; ++h) {
+        float *dst = pad + (h + Win::ph) * PW + Win::pw;
+        const float *src = xp + h * W;
+#pragma GCC unroll 1
+        for (index_t i = 0; i < W; ++i)
+          dst[i] = src[i];
+      }
       const float *wp = w + c * taps;
       const float b = bias ? bias[c] : 0.0f;
-      float *yp = y + (n * C + c) * OH * OW;
-      const float *rp = residual ? residual + (n * C + c) * OH * OW : nullptr;
+      float *yp = y + p * OH * OW;
+      const float *rp = residual ? residual + p * OH * OW : nullptr;
+      if constexpr (flat && sgemm::vector_act<Act>::ok) {
+        if (!rp) {
+          depthwise_rows_s1<Win>(pad, wp, b, yp, act);
+          continue;
+        }
+      }
       for (index_t oh = 0; oh < OH; ++oh) {
-        float row[OW];
+        float *row = accum + oh * PW;
         for (index_t ow = 0; ow < OW; ++ow)
           row[ow] = b;
         for (index_t kh = 0; kh < Win::kh; ++kh) {
-          const float *src = scratch + (oh * Win::sh + kh * Win::dh) * PW;
-          for (index_t kw = 0; kw < Win::kw; ++kw) {
-            const float wv = wp[kh * Win::kw + kw];
-            const float *s = src + kw * Win::dw;
-            for (index_t ow = 0; ow < OW; ++ow)
-              row[ow] += wv * s[ow * Win::sw];
-          }
+          const float *src = pad + (oh * Win::sh + kh * Win::dh) * PW;
+          for (index_t kw = 0; kw < Win::kw; ++kw)
+            axpy_strided<Win::sw>(row, src + kw * Win::dw, wp[kh * Win::kw + kw], OW);
         }
-        float *yrow = yp + oh * OW;
-        if (rp) {
-          for (index_t ow = 0; ow < OW; ++ow)
-            yrow[ow] = act(row[ow] + rp[oh * OW + ow]);
-        } else {
-          for (index_t ow = 0; ow < OW; ++ow)
-            yrow[ow] = act(row[ow]);
-        }
+        store_act_row(yp + oh * OW, row, rp ? rp + oh * OW : nullptr, OW, act);
       }
     }
+  };
+  parallel_for(T, [&](index_t t0, index_t t1) {
+    for (index_t t = t0; t < t1; ++t)
+      planes(t);
+  });
 }
 
 /// Y[n, m, ...] = act(sum over c, taps of X * W + bias + residual).

@@ -406,38 +406,45 @@ void pool2d(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
     countW[ow] = C(in);
     paddedW[ow] = C(padded);
   }
-  for (index_t p = 0; p < NC; ++p) {
-    const T *xp = x + p * H * W;
-    T *yp = y + p * OH * OW;
-    for (index_t oh = 0; oh < OH; ++oh) {
-      C acc[OW];
-      for (index_t ow = 0; ow < OW; ++ow)
-        acc[ow] = IsMax ? C(-INFINITY) : C(0);
-      index_t countH = 0, paddedH = 0;
-      for (index_t kh = 0; kh < Win::kh; ++kh) {
-        index_t ih = oh * Win::sh + kh * Win::dh - Win::ph;
-        paddedH += ih >= -Win::ph && ih < H + Win::ph;
-        if (ih < 0 || ih >= H)
-          continue;
-        ++countH;
-        const T *row = xp + ih * W;
-        for (index_t kw = 0; kw < Win::kw; ++kw) {
-          const index_t lo = Win::lo(kw, Win::sw, Win::pw, Win::dw);
-          const index_t hi = Win::hi(kw, Win::sw, Win::pw, Win::dw, W, OW);
-          pool_row<IsMax, Win::sw>(acc, row + kw * Win::dw - Win::pw, lo, hi);
+  constexpr bool parallel = ONNXC_THREADS > 1 && NC * OH * OW * Win::kh * Win::kw >= (1 << 15);
+  auto planes = [&](index_t p0, index_t p1) {
+    for (index_t p = p0; p < p1; ++p) {
+      const T *xp = x + p * H * W;
+      T *yp = y + p * OH * OW;
+      for (index_t oh = 0; oh < OH; ++oh) {
+        C acc[OW];
+        for (index_t ow = 0; ow < OW; ++ow)
+          acc[ow] = IsMax ? C(-INFINITY) : C(0);
+        index_t countH = 0, paddedH = 0;
+        for (index_t kh = 0; kh < Win::kh; ++kh) {
+          index_t ih = oh * Win::sh + kh * Win::dh - Win::ph;
+          paddedH += ih >= -Win::ph && ih < H + Win::ph;
+          if (ih < 0 || ih >= H)
+            continue;
+          ++countH;
+          const T *row = xp + ih * W;
+          for (index_t kw = 0; kw < Win::kw; ++kw) {
+            const index_t lo = Win::lo(kw, Win::sw, Win::pw, Win::dw);
+            const index_t hi = Win::hi(kw, Win::sw, Win::pw, Win::dw, W, OW);
+            pool_row<IsMax, Win::sw>(acc, row + kw * Win::dw - Win::pw, lo, hi);
+          }
         }
-      }
-      T *yr = yp + oh * OW;
-      for (index_t ow = 0; ow < OW; ++ow) {
-        if constexpr (IsMax) {
-          yr[ow] = store<T>(acc[ow]);
-        } else {
-          C n = CountPad ? C(paddedH) * paddedW[ow] : C(countH) * countW[ow];
-          yr[ow] = store<T>(acc[ow] / (n != C(0) ? n : C(1)));
+        T *yr = yp + oh * OW;
+        for (index_t ow = 0; ow < OW; ++ow) {
+          if constexpr (IsMax) {
+            yr[ow] = store<T>(acc[ow]);
+          } else {
+            C n = CountPad ? C(paddedH) * paddedW[ow] : C(countH) * countW[ow];
+            yr[ow] = store<T>(acc[ow] / (n != C(0) ? n : C(1)));
+          }
         }
       }
     }
-  }
+  };
+  if constexpr (parallel)
+    parallel_for(NC, planes);
+  else
+    planes(0, NC);
 }
 
 /// Max or average pooling over NC planes.

@@ -4,6 +4,7 @@
 
 #include "onnxc/fastmath.h"
 #include "onnxc/runtime.h"
+#include "onnxc/threads.h"
 
 ONNXC_NAMESPACE_BEGIN
 namespace fn {
@@ -171,11 +172,26 @@ struct PRelu { template <class C> C operator()(C x, C s) const { return x < C(0)
 template <class F> constexpr bool is_identity_v = false;
 template <> constexpr bool is_identity_v<fn::Identity> = true;
 
+/// body(begin, end) over [0, N): split over the threads when N is large
+/// enough to pay for it, in chunks of whole cache lines.
+template <index_t N, class Body> ONNXC_INLINE void elementwise_for(const Body &body) {
+  if constexpr (ONNXC_THREADS > 1 && N >= (index_t(1) << 15)) {
+    constexpr index_t Step = 64, Chunks = (N + Step - 1) / Step;
+    parallel_for(Chunks, [&](index_t c0, index_t c1) {
+      body(c0 * Step, c1 * Step < N ? c1 * Step : N);
+    });
+  } else {
+    body(index_t(0), N);
+  }
+}
+
 /// y[i] = f(x[i]) over N elements.
 template <index_t N, class TX, class TY, class F>
 void unary(const TX *ONNXC_RESTRICT x, TY *ONNXC_RESTRICT y, F f) {
-  for (index_t i = 0; i < N; ++i)
-    y[i] = store<TY>(f(load(x[i])));
+  elementwise_for<N>([&](index_t i0, index_t i1) {
+    for (index_t i = i0; i < i1; ++i)
+      y[i] = store<TY>(f(load(x[i])));
+  });
 }
 
 namespace detail {
@@ -191,6 +207,20 @@ ONNXC_INLINE index_t broadcast_offset(const index_t *idx) {
   return off;
 }
 
+/// Whether In (right-aligned to Out) equals Out's trailing dims with only
+/// 1s before them: In's elements repeat along Out's leading dims.
+template <class Out, class In> constexpr bool trailing() {
+  constexpr int shift = Out::rank - In::rank;
+  int first = 0; // first of In's dims that is not a leading 1
+  while (first < In::rank && In::at(first) == 1)
+    ++first;
+  for (int d = first; d < In::rank; ++d)
+    if (In::at(d) != Out::at(d + shift))
+      return false;
+  return In::size > 1;
+}
+template <class Out, class In> constexpr bool is_trailing_v = trailing<Out, In>();
+
 template <class Out> ONNXC_INLINE void next_index(index_t *idx) {
   for (int d = Out::rank - 1; d >= 0; --d) {
     if (++idx[d] < Out::at(d))
@@ -205,16 +235,33 @@ template <class Out, class A, class B, class TA, class TB, class TY, class F>
 void binary(const TA *a, const TB *b, TY *y, F f) {
   constexpr index_t n = Out::size;
   if constexpr (A::size == n && B::size == n) {
-    for (index_t i = 0; i < n; ++i)
-      y[i] = store<TY>(f(load(a[i]), load(b[i])));
+    elementwise_for<n>([&](index_t i0, index_t i1) {
+      for (index_t i = i0; i < i1; ++i)
+        y[i] = store<TY>(f(load(a[i]), load(b[i])));
+    });
   } else if constexpr (B::size == 1 && A::size == n) {
     auto bv = load(b[0]);
-    for (index_t i = 0; i < n; ++i)
-      y[i] = store<TY>(f(load(a[i]), bv));
+    elementwise_for<n>([&](index_t i0, index_t i1) {
+      for (index_t i = i0; i < i1; ++i)
+        y[i] = store<TY>(f(load(a[i]), bv));
+    });
   } else if constexpr (A::size == 1 && B::size == n) {
     auto av = load(a[0]);
-    for (index_t i = 0; i < n; ++i)
-      y[i] = store<TY>(f(av, load(b[i])));
+    elementwise_for<n>([&](index_t i0, index_t i1) {
+      for (index_t i = i0; i < i1; ++i)
+        y[i] = store<TY>(f(av, load(b[i])));
+    });
+  } else if constexpr (A::size == n && detail::is_trailing_v<Out, B>) {
+    // b repeats along the leading dims (a bias row): rows of b's size.
+    constexpr index_t m = B::size;
+    for (index_t o = 0; o < n / m; ++o)
+      for (index_t j = 0; j < m; ++j)
+        y[o * m + j] = store<TY>(f(load(a[o * m + j]), load(b[j])));
+  } else if constexpr (B::size == n && detail::is_trailing_v<Out, A>) {
+    constexpr index_t m = A::size;
+    for (index_t o = 0; o < n / m; ++o)
+      for (index_t j = 0; j < m; ++j)
+        y[o * m + j] = store<TY>(f(load(a[j]), load(b[o * m + j])));
   } else {
     index_t idx[Out::rank > 0 ? Out::rank : 1] = {};
     for (index_t i = 0; i < n; ++i) {
@@ -232,8 +279,10 @@ template <class Out, class... Ins, class TY, class F, class... TX>
 void map_impl(shapes<Ins...>, TY *y, F f, const TX *...xs) {
   constexpr index_t n = Out::size;
   if constexpr (((Ins::size == n || Ins::size == 1) && ...)) {
-    for (index_t i = 0; i < n; ++i)
-      y[i] = store<TY>(f(load(xs[Ins::size == 1 ? 0 : i])...));
+    elementwise_for<n>([&](index_t i0, index_t i1) {
+      for (index_t i = i0; i < i1; ++i)
+        y[i] = store<TY>(f(load(xs[Ins::size == 1 ? 0 : i])...));
+    });
   } else {
     index_t idx[Out::rank > 0 ? Out::rank : 1] = {};
     for (index_t i = 0; i < n; ++i) {

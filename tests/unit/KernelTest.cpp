@@ -1,0 +1,151 @@
+// The hand-vectorized kernels against straightforward double-precision
+// loops on awkward shapes (tails in every dimension, several K blocks), and
+// fastmath against <cmath>. Built twice: for the baseline ISA (the generic
+// vector-extension path) and with -march=native and two threads.
+#include "onnxc/kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+using onnxc::index_t;
+namespace sg = onnxc::sgemm;
+
+namespace {
+
+std::vector<float> randomVector(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = dist(rng);
+  return v;
+}
+
+/// A pre-packed operand: `rows` rows (or columns) of `at(i, k)` in panels.
+template <class At>
+std::vector<float> pack(index_t count, index_t K, index_t width, At at) {
+  std::vector<float> p(sg::round_up(count, width) * K, 0.0f);
+  for (index_t i = 0; i < count; ++i)
+    for (index_t k = 0; k < K; ++k)
+      p[(i / width) * K * width + k * width + i % width] = at(i, k);
+  return p;
+}
+
+template <index_t M, index_t N, index_t K, bool TransA, bool TransB>
+void checkSgemm(bool prepackA, bool prepackB, bool epilogue) {
+  auto a = randomVector(M * K, 1), b = randomVector(K * N, 2);
+  auto bias = randomVector(M, 3), res = randomVector(M * N, 4);
+  auto A = [&](index_t i, index_t k) { return TransA ? a[k * M + i] : a[i * K + k]; };
+  auto B = [&](index_t k, index_t j) { return TransB ? b[j * K + k] : b[k * N + j]; };
+  std::vector<float> c(M * N, 0.0f), scratch(sg::scratch_floats(M, N, K, true, true));
+  auto pa = pack(M, K, sg::MR, A);
+  auto pb = pack(N, K, sg::NR, [&](index_t j, index_t k) { return B(k, j); });
+  sg::bias_act_epilogue<onnxc::fn::Relu> epi{bias.data(), nullptr, res.data(), N, {}};
+  auto run = [&](const auto &aop, const auto &bop) {
+    if (epilogue)
+      sg::gemm<M, N, K>(aop, bop, c.data(), N, false, scratch.data(), epi);
+    else
+      sg::gemm<M, N, K>(aop, bop, c.data(), N, false, scratch.data());
+  };
+  sg::dense_a<TransA> da{a.data(), TransA ? M : K, M};
+  sg::dense_b<TransB> db{b.data(), TransB ? K : N, N};
+  sg::prepacked_a ppa{pa.data(), K};
+  sg::prepacked_b ppb{pb.data(), K};
+  if (prepackA && prepackB)
+    run(ppa, ppb);
+  else if (prepackA)
+    run(ppa, db);
+  else if (prepackB)
+    run(da, ppb);
+  else
+    run(da, db);
+  for (index_t i = 0; i < M; ++i)
+    for (index_t j = 0; j < N; ++j) {
+      double ref = 0, mag = 0;
+      for (index_t k = 0; k < K; ++k) {
+        ref += double(A(i, k)) * B(k, j);
+        mag += std::fabs(double(A(i, k)) * B(k, j));
+      }
+      if (epilogue)
+        ref = std::max(0.0, ref + bias[i] + res[i * N + j]);
+      ASSERT_NEAR(c[i * N + j], ref, 1e-5 * (mag + 1)) << "at " << i << "," << j;
+    }
+}
+
+TEST(Sgemm, TailsInEveryDimension) {
+  checkSgemm<7, 13, 5, false, false>(false, false, false);
+  checkSgemm<1, 1, 1, false, false>(false, false, false);
+  checkSgemm<13, 37, 300, false, true>(false, false, true);
+  checkSgemm<50, 17, 513, true, false>(false, false, true);
+}
+
+TEST(Sgemm, PrepackedOperands) {
+  checkSgemm<19, 45, 260, false, false>(true, false, true);
+  checkSgemm<19, 45, 260, false, false>(false, true, false);
+  checkSgemm<130, 70, 40, false, true>(true, true, true);
+}
+
+TEST(Sgemm, BlocksAcrossNcAndMc) {
+  // N over the 2048-column block and M over the 120-row block.
+  checkSgemm<125, 2100, 3, false, false>(true, false, true);
+}
+
+TEST(Gemv, RowsAndColumns) {
+  constexpr index_t N = 37, K = 29;
+  auto x = randomVector(K, 5), b = randomVector(N * K, 6);
+  std::vector<float> y(N), yt(N);
+  onnxc::gemv<N, K, true>(x.data(), b.data(), yt.data()); // b as [N, K]
+  onnxc::gemv<N, K, false>(x.data(), b.data(), y.data()); // b as [K, N]
+  for (index_t n = 0; n < N; ++n) {
+    double rt = 0, r = 0;
+    for (index_t k = 0; k < K; ++k) {
+      rt += double(b[n * K + k]) * x[k];
+      r += double(b[k * N + n]) * x[k];
+    }
+    EXPECT_NEAR(yt[n], rt, 1e-5);
+    EXPECT_NEAR(y[n], r, 1e-5);
+  }
+}
+
+TEST(FastMath, CloseToLibm) {
+  double worstExp = 0, worstSig = 0, worstTanh = 0, worstErf = 0;
+  for (double d = -90; d <= 88.5; d += 0.00917) {
+    float x = float(d);
+    double e = std::exp(double(x));
+    if (e > 1e-37)
+      worstExp = std::max(worstExp, std::fabs(onnxc::fastmath::exp(x) - e) / e);
+    double s = 1 / (1 + std::exp(-double(x)));
+    // Relative where the result is a normal float, absolute below that.
+    double sigErr = std::fabs(onnxc::fastmath::sigmoid(x) - s);
+    worstSig = std::max(worstSig, s > 1e-30 ? sigErr / s : sigErr);
+    double t = std::tanh(double(x));
+    if (t != 0)
+      worstTanh = std::max(worstTanh, std::fabs(onnxc::fastmath::tanh(x) - t) / std::fabs(t));
+    worstErf = std::max(worstErf, std::fabs(onnxc::fastmath::erf(x) - std::erf(double(x))));
+  }
+  EXPECT_LT(worstExp, 4e-7);
+  EXPECT_LT(worstSig, 4e-7);
+  EXPECT_LT(worstTanh, 4e-7);
+  EXPECT_LT(worstErf, 5e-7); // Abramowitz-Stegun 7.1.26: 1.5e-7 + rounding
+  EXPECT_EQ(onnxc::fastmath::exp(-INFINITY), 0.0f);
+  EXPECT_TRUE(std::isinf(onnxc::fastmath::exp(INFINITY)));
+  EXPECT_TRUE(std::isnan(onnxc::fastmath::exp(NAN)));
+  EXPECT_EQ(onnxc::fastmath::tanh(1e-30f), 1e-30f);
+}
+
+TEST(Threads, ParallelForCoversEachIndexOnce) {
+  for (index_t n : {index_t(0), index_t(1), index_t(3), index_t(1000)}) {
+    std::vector<int> hits(n, 0);
+    onnxc::parallel_for(n, [&](index_t b, index_t e) {
+      for (index_t i = b; i < e; ++i)
+        ++hits[i];
+    });
+    for (index_t i = 0; i < n; ++i)
+      EXPECT_EQ(hits[i], 1) << "n=" << n << " i=" << i;
+  }
+}
+
+} // namespace

@@ -606,6 +606,35 @@ LoweringRule lossRule(bool withSoftmax) {
 
 enum class RecurrentKind { LSTM, GRU, RNN };
 
+/// A float LSTM's constant W and R made ready for rnn.h: per direction, W^T
+/// packed in SGEMM panels of `nr` columns and R transposed to [H, 4H].
+std::optional<std::pair<DenseElementsAttr, DenseElementsAttr>>
+packLstmWeights(Operation *op, int64_t nr) {
+  auto constantOf = [](Value v) {
+    auto c = v.getDefiningOp<onnx::ConstantOp>();
+    return c ? dyn_cast<DenseElementsAttr>(c->getAttr("value")) : DenseElementsAttr();
+  };
+  DenseElementsAttr wv = constantOf(op->getOperand(1)), rv = constantOf(op->getOperand(2));
+  if (nr <= 0 || !wv || !rv || !tensorType(op->getOperand(0)).getElementType().isF32())
+    return std::nullopt;
+  auto wt = cast<RankedTensorType>(wv.getType());
+  int64_t dirs = wt.getDimSize(0), g = wt.getDimSize(1), input = wt.getDimSize(2);
+  int64_t hidden = g / 4, panels = (g + nr - 1) / nr;
+  SmallVector<float> w(wv.getValues<float>()), r(rv.getValues<float>());
+  std::vector<float> wp(dirs * panels * nr * input, 0.0f), rt(dirs * hidden * g);
+  for (int64_t d = 0; d < dirs; ++d)
+    for (int64_t j = 0; j < g; ++j) {
+      for (int64_t k = 0; k < input; ++k)
+        wp[((d * panels + j / nr) * input + k) * nr + j % nr] = w[(d * g + j) * input + k];
+      for (int64_t k = 0; k < hidden; ++k)
+        rt[(d * hidden + k) * g + j] = r[(d * g + j) * hidden + k];
+    }
+  Type f32 = wt.getElementType();
+  return std::make_pair(
+      DenseElementsAttr::get(RankedTensorType::get({int64_t(wp.size())}, f32), ArrayRef<float>(wp)),
+      DenseElementsAttr::get(RankedTensorType::get({int64_t(rt.size())}, f32), ArrayRef<float>(rt)));
+}
+
 /// LSTM, GRU and RNN share their operand order up to initial_h; LSTM adds
 /// initial_c and peepholes, and a Y_c result.
 LoweringRule recurrentRule(RecurrentKind kind) {
@@ -644,6 +673,12 @@ LoweringRule recurrentRule(RecurrentKind kind) {
     std::string callee;
     if (kind == RecurrentKind::LSTM) {
       callee = "onnxc::lstm<";
+      if (auto packed = packLstmWeights(op, ctx.sgemmTile().cols)) {
+        std::string base = nodeName(op->getLoc());
+        args[1] = ctx.newConstant(packed->first, base + "_W_packed");
+        args[2] = ctx.newConstant(packed->second, base + "_R_transposed");
+        tmpl += "," + str(ctx.sgemmTile().cols);
+      }
       args.insert(args.end(), {in(6), in(7), out(0), out(1), out(2)});
     } else {
       callee = kind == RecurrentKind::GRU ? "onnxc::gru<" : "onnxc::rnn<";

@@ -172,15 +172,16 @@ ONNXC_INLINE void recurrent_acc(const float *ONNXC_RESTRICT rt,
 /// one SGEMM, X [Seq*Batch, Input] times W^T, with the bias as epilogue;
 /// each step then adds h R^T and updates the state.
 template <index_t Seq, index_t Batch, index_t Input, index_t Hidden,
-          index_t Dirs, bool Reverse>
+          index_t Dirs, bool Reverse, index_t PackedNR>
 void lstm_direction_f32(const float *x, const float *w, const float *r,
                         const float *b, const float *h0, const float *c0,
                         const float *p, float *y, float *yh, float *yc, int dir,
                         float *scratch) {
   constexpr index_t G = 4 * Hidden, Steps = Seq * Batch;
   float *xw = scratch;             // [Seq*Batch, G]
-  float *rt = xw + Steps * G;      // [Hidden, G]
-  float *bias = rt + Hidden * G;   // [G]
+  float *rtBuf = xw + Steps * G;   // [Hidden, G]: R transposed here...
+  const float *rt = rtBuf;          // ...unless the compiler did it
+  float *bias = rtBuf + Hidden * G; // [G]
   float *h = bias + G;             // [Batch, H]
   float *c = h + Batch * Hidden;   // [Batch, H]
   float *pack = c + Batch * Hidden;
@@ -190,12 +191,23 @@ void lstm_direction_f32(const float *x, const float *w, const float *r,
   const float *pd = p ? p + dir * 3 * Hidden : nullptr;
   for (index_t j = 0; j < G; ++j)
     bias[j] = bd ? bd[j] + bd[G + j] : 0.0f;
-  sgemm::gemm<Steps, G, Input>(sgemm::dense_a<false>{x, Input, Steps},
-                               sgemm::dense_b<true>{wd, Input, G}, xw, G, false, pack,
-                               sgemm::bias_act_epilogue<fn::Identity>{nullptr, bias, nullptr, 0, {}});
-  for (index_t j = 0; j < G; ++j)
-    for (index_t k = 0; k < Hidden; ++k)
-      rt[k * G + j] = rd[j * Hidden + k];
+  sgemm::bias_act_epilogue<fn::Identity> epi{nullptr, bias, nullptr, 0, {}};
+  sgemm::dense_a<false> xs{x, Input, Steps};
+  if constexpr (PackedNR != 0) {
+    // The compiler packed W^T and transposed R.
+    static_assert(PackedNR == sgemm::NR,
+                  "weights were packed for another --cpu than this compiler targets");
+    sgemm::gemm<Steps, G, Input>(
+        xs, sgemm::prepacked_b{w + dir * sgemm::round_up(G, sgemm::NR) * Input, Input},
+        xw, G, false, pack, epi);
+    rt = rd;
+  } else {
+    sgemm::gemm<Steps, G, Input>(xs, sgemm::dense_b<true>{wd, Input, G}, xw, G, false,
+                                 pack, epi);
+    for (index_t j = 0; j < G; ++j)
+      for (index_t k = 0; k < Hidden; ++k)
+        rtBuf[k * G + j] = rd[j * Hidden + k];
+  }
   for (index_t i = 0; i < Batch * Hidden; ++i) {
     h[i] = h0 ? h0[dir * Batch * Hidden + i] : 0.0f;
     c[i] = c0 ? c0[dir * Batch * Hidden + i] : 0.0f;
@@ -214,16 +226,19 @@ void lstm_direction_f32(const float *x, const float *w, const float *r,
 }
 
 /// LSTM over Dirs directions (Dirs==2: forward then reverse).
+/// With PackedNR (float only), w holds each direction's W^T packed in SGEMM
+/// panels of PackedNR columns and r each direction's R transposed [H, 4H].
 template <index_t Seq, index_t Batch, index_t Input, index_t Hidden,
-          index_t Dirs, bool ReverseOnly, class T>
+          index_t Dirs, bool ReverseOnly, index_t PackedNR = 0, class T>
 void lstm(const T *x, const T *w, const T *r, const T *b, const T *h0,
           const T *c0, const T *p, T *y, T *yh, T *yc, T *scratch) {
+  static_assert(PackedNR == 0 || is_same_v<T, float>, "packed LSTM weights: float only");
   if constexpr (is_same_v<T, float>) {
     if (Dirs == 2) {
-      lstm_direction_f32<Seq, Batch, Input, Hidden, Dirs, false>(x, w, r, b, h0, c0, p, y, yh, yc, 0, scratch);
-      lstm_direction_f32<Seq, Batch, Input, Hidden, Dirs, true>(x, w, r, b, h0, c0, p, y, yh, yc, 1, scratch);
+      lstm_direction_f32<Seq, Batch, Input, Hidden, Dirs, false, PackedNR>(x, w, r, b, h0, c0, p, y, yh, yc, 0, scratch);
+      lstm_direction_f32<Seq, Batch, Input, Hidden, Dirs, true, PackedNR>(x, w, r, b, h0, c0, p, y, yh, yc, 1, scratch);
     } else {
-      lstm_direction_f32<Seq, Batch, Input, Hidden, Dirs, ReverseOnly>(x, w, r, b, h0, c0, p, y, yh, yc, 0, scratch);
+      lstm_direction_f32<Seq, Batch, Input, Hidden, Dirs, ReverseOnly, PackedNR>(x, w, r, b, h0, c0, p, y, yh, yc, 0, scratch);
     }
     return;
   }

@@ -669,16 +669,24 @@ LoweringRule recurrentRule(RecurrentKind kind) {
                        str(xt.getDimSize(2)) + "," +
                        str(intAttr(op, "hidden_size", 0)) + "," + str(dirs) + "," +
                        (direction == "reverse" ? "true" : "false");
-    std::vector<std::string> args{ctx.buffer(x), in(1), in(2), in(3), in(5)};
+    // A float LSTM's W and R go in prepared (and the originals not at all).
+    auto packed = kind == RecurrentKind::LSTM
+                      ? packLstmWeights(op, ctx.sgemmTile().cols)
+                      : std::nullopt;
+    std::string wBuf, rBuf;
+    if (packed) {
+      std::string base = nodeName(op->getLoc());
+      wBuf = ctx.newConstant(packed->first, base + "_W_packed");
+      rBuf = ctx.newConstant(packed->second, base + "_R_transposed");
+      tmpl += "," + str(ctx.sgemmTile().cols);
+    } else {
+      wBuf = in(1);
+      rBuf = in(2);
+    }
+    std::vector<std::string> args{ctx.buffer(x), wBuf, rBuf, in(3), in(5)};
     std::string callee;
     if (kind == RecurrentKind::LSTM) {
       callee = "onnxc::lstm<";
-      if (auto packed = packLstmWeights(op, ctx.sgemmTile().cols)) {
-        std::string base = nodeName(op->getLoc());
-        args[1] = ctx.newConstant(packed->first, base + "_W_packed");
-        args[2] = ctx.newConstant(packed->second, base + "_R_transposed");
-        tmpl += "," + str(ctx.sgemmTile().cols);
-      }
       args.insert(args.end(), {in(6), in(7), out(0), out(1), out(2)});
     } else {
       callee = kind == RecurrentKind::GRU ? "onnxc::gru<" : "onnxc::rnn<";

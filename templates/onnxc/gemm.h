@@ -98,14 +98,14 @@ void gemv(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT b,
     auto columns = [&](index_t n0, index_t n1) {
       for (index_t n = n0; n < n1; ++n)
         y[n] = 0.0f;
-      index_t k = 0;
-      for (; k + 4 <= K; k += 4) {
+      constexpr index_t K4 = K / 4 * 4;
+      for (index_t k = 0; k < K4; k += 4) {
         const float x0 = x[k], x1 = x[k + 1], x2 = x[k + 2], x3 = x[k + 3];
         const float *r0 = b + k * N, *r1 = r0 + N, *r2 = r1 + N, *r3 = r2 + N;
         for (index_t n = n0; n < n1; ++n)
           y[n] += x0 * r0[n] + x1 * r1[n] + x2 * r2[n] + x3 * r3[n];
       }
-      for (; k < K; ++k) {
+      for (index_t k = K4; k < K; ++k) {
         const float xv = x[k], *row = b + k * N;
         for (index_t n = n0; n < n1; ++n)
           y[n] += xv * row[n];

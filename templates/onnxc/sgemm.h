@@ -368,6 +368,34 @@ void gemm(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   };
   for (index_t jc = 0; jc < N; jc += NC) {
     const index_t nc = min_of(NC, N - jc), nPanels = (nc + NR - 1) / NR;
+    if constexpr (parallel && !A::packs) {
+      // Weights as A and enough column panels: each thread packs and
+      // multiplies its own panels through all of K and M, one parallel
+      // region per column block instead of a barrier per pack and block.
+      if (nPanels >= 2 * ONNXC_THREADS) {
+        parallel_for(nPanels, [&](index_t q0, index_t q1) {
+          for (index_t pc = 0; pc < K; pc += kcMax) {
+            const index_t kc = min_of(kcMax, K - pc);
+            const bool last = pc + kc == K, acc = accumulate || pc != 0;
+            if constexpr (B::packs)
+              b.pack(jc, pc, nc, kc, bbuf, q0, q1);
+            for (index_t ic = 0; ic < M; ic += MC) // an A block stays in L2
+              for (index_t jp = q0; jp < q1; ++jp) {
+                const index_t j = jc + jp * NR, nr = min_of(NR, N - j);
+                const float *bp;
+                if constexpr (B::packs)
+                  bp = bbuf + jp * kc * NR;
+                else
+                  bp = b.panel(j, pc);
+                for (index_t i = ic; i < min_of(ic + MC, M); i += MR)
+                  tile(kc, a.panel(i, pc), bp, c + i * ldc + j, ldc, min_of(MR, M - i),
+                       nr, acc, last ? &epi : nullptr, i, j);
+              }
+          }
+        });
+        continue;
+      }
+    }
     for (index_t pc = 0; pc < K; pc += kcMax) {
       const index_t kc = min_of(kcMax, K - pc);
       const bool last = pc + kc == K, acc = accumulate || pc != 0;

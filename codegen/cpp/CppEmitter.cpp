@@ -194,6 +194,13 @@ LogicalResult onnxc::emitCpp(ModuleOp module, const std::string &modelName,
          "model's shapes.\n";
     s << "#include \"" << prefix << ".h\"\n#include \"onnxc/kernels.h\"\n\n";
     s << "extern \"C\" const uint8_t " << prefix << "_weights[];\n\n";
+    // Scratch was planned for this thread count (per-thread buffers).
+    int64_t threadCount = 1;
+    if (auto t = module->getAttrOfType<IntegerAttr>("onnxc.threads"))
+      threadCount = t.getInt();
+    s << "static_assert(ONNXC_THREADS == " << threadCount
+      << ", \"compile with -DONNXC_THREADS=" << threadCount
+      << ": the arena was planned for that many threads\");\n\n";
     s << "namespace {\n" << graphText << "} // namespace\n\n";
     s << "extern \"C\" int " << prefix << "_run(";
     for (auto &in : inputs)

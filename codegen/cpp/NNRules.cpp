@@ -196,7 +196,8 @@ DenseElementsAttr packGemmWeights(Operation *op, int64_t nr) {
     return {};
   if (!isNone(c)) {
     auto ct = tensorType(c);
-    bool row = ct.getNumElements() == n && (ct.getRank() == 1 || ct.getDimSize(0) == 1);
+    bool row = ct.getNumElements() == n &&
+               (ct.getRank() == 1 || (ct.getRank() == 2 && ct.getDimSize(0) == 1));
     if (!row || floatAttr(op, "beta", 1.0f) != 1.0f)
       return {};
   }

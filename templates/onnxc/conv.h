@@ -380,7 +380,7 @@ ONNXC_INLINE void pool_row(C *ONNXC_RESTRICT acc, const T *ONNXC_RESTRICT src,
   for (index_t ow = lo; ow < hi; ++ow) {
     C v = load(src[ow * S]), a = acc[ow];
     if constexpr (IsMax)
-      acc[ow] = !(v <= a) ? v : a; // v > a, or v is NaN
+      acc[ow] = v > a || v != v ? v : a; // NaN propagates
     else
       acc[ow] = a + v;
   }

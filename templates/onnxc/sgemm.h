@@ -260,9 +260,9 @@ template <bool Trans> struct dense_b {
   const float *data;
   index_t ldb, N;
   void pack(index_t jc, index_t pc, index_t nc, index_t kc, float *dst,
-            index_t p0, index_t p1) const {
+            index_t p0, index_t p1, index_t panelFloats) const {
     for (index_t p = p0; p < p1; ++p) {
-      float *d = dst + p * kc * NR;
+      float *d = dst + p * panelFloats;
       index_t j0 = jc + p * NR, nr = min_of(NR, jc + nc - j0);
       if (Trans) {
         for (index_t j = 0; j < NR; ++j)
@@ -292,11 +292,11 @@ template <class Win> struct im2col_b {
   static constexpr bool packs = true;
   const float *x;
   void pack(index_t jc, index_t pc, index_t nc, index_t kc, float *dst,
-            index_t p0, index_t p1) const {
+            index_t p0, index_t p1, index_t panelFloats) const {
     constexpr index_t H = Win::h, Wd = Win::w, OW = Win::ow;
     constexpr index_t taps = Win::kh * Win::kw;
     for (index_t p = p0; p < p1; ++p) {
-      float *d = dst + p * kc * NR;
+      float *d = dst + p * panelFloats;
       index_t j0 = jc + p * NR, nr = min_of(NR, jc + nc - j0);
       // The panel's columns as runs within one output row each.
       index_t runStart[NR + 1], runOh[NR], runOw[NR], runs = 0;
@@ -377,14 +377,16 @@ void gemm(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
           for (index_t pc = 0; pc < K; pc += kcMax) {
             const index_t kc = min_of(kcMax, K - pc);
             const bool last = pc + kc == K, acc = accumulate || pc != 0;
+            // Panels kcMax deep: threads reach a shorter last block at
+            // different times and must not pack over a neighbour's panels.
             if constexpr (B::packs)
-              b.pack(jc, pc, nc, kc, bbuf, q0, q1);
+              b.pack(jc, pc, nc, kc, bbuf, q0, q1, kcMax * NR);
             for (index_t ic = 0; ic < M; ic += MC) // an A block stays in L2
               for (index_t jp = q0; jp < q1; ++jp) {
                 const index_t j = jc + jp * NR, nr = min_of(NR, N - j);
                 const float *bp;
                 if constexpr (B::packs)
-                  bp = bbuf + jp * kc * NR;
+                  bp = bbuf + jp * kcMax * NR;
                 else
                   bp = b.panel(j, pc);
                 for (index_t i = ic; i < min_of(ic + MC, M); i += MR)
@@ -401,7 +403,7 @@ void gemm(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
       const bool last = pc + kc == K, acc = accumulate || pc != 0;
       if constexpr (B::packs)
         forEach(nPanels, [&](index_t p0, index_t p1) {
-          b.pack(jc, pc, nc, kc, bbuf, p0, p1);
+          b.pack(jc, pc, nc, kc, bbuf, p0, p1, kc * NR);
         });
       for (index_t ic = 0; ic < M; ic += MC) {
         const index_t mc = min_of(MC, M - ic), mPanels = (mc + MR - 1) / MR;

@@ -86,6 +86,9 @@ TEST(Sgemm, PrepackedOperands) {
   checkSgemm<19, 45, 260, false, false>(true, false, true);
   checkSgemm<19, 45, 260, false, false>(false, true, false);
   checkSgemm<130, 70, 40, false, true>(true, true, true);
+  // Threads packing their own panels through K blocks of unequal depth.
+  checkSgemm<20, 100, 1153, false, false>(true, false, true);
+  checkSgemm<64, 200, 1152, false, true>(true, false, false);
 }
 
 TEST(Sgemm, BlocksAcrossNcAndMc) {

@@ -79,8 +79,10 @@ struct thread_pool {
     unsigned seen = 0;
     for (;;) {
       unsigned gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
-      // Layers follow each other within microseconds: spin a while first.
-      for (int spin = 0; gen == seen && spin < (1 << 18); ++spin) {
+      // Layers follow each other within microseconds: spin a little first
+      // (briefly: a spinning worker can slow the caller's serial work when
+      // the two share a core).
+      for (int spin = 0; gen == seen && spin < (1 << 14); ++spin) {
         pause();
         gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
       }

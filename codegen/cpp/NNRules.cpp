@@ -122,11 +122,32 @@ ConvKernel convKernelOf(Operation *op, bool weightsPackable) {
   return ConvKernel::Sgemm;
 }
 
-/// The constant weight of a convolution, or null.
-DenseElementsAttr constantWeights(Operation *op) {
-  auto constant = op->getOperand(1).getDefiningOp<onnx::ConstantOp>();
+/// The value of `v` when an onnx.Constant defines it, else null.
+DenseElementsAttr constantValue(Value v) {
+  auto constant = v.getDefiningOp<onnx::ConstantOp>();
   return constant ? dyn_cast<DenseElementsAttr>(constant->getAttr("value"))
                   : DenseElementsAttr();
+}
+
+/// The constant weight of a convolution, or null.
+DenseElementsAttr constantWeights(Operation *op) { return constantValue(op->getOperand(1)); }
+
+/// Appends `count` rows (or columns) of at(i, k), k < K, as SGEMM panels of
+/// `width`: the layout of sgemm::prepacked<width>, the last panel
+/// zero-padded.
+void appendPanels(std::vector<float> &out, int64_t count, int64_t k, int64_t width,
+                  llvm::function_ref<float(int64_t, int64_t)> at) {
+  size_t base = out.size();
+  out.resize(base + (count + width - 1) / width * width * k, 0.0f);
+  for (int64_t i = 0; i < count; ++i)
+    for (int64_t kk = 0; kk < k; ++kk)
+      out[base + ((i / width) * k + kk) * width + i % width] = at(i, kk);
+}
+
+/// A 1-D tensor constant of `values`, element type `type`.
+DenseElementsAttr vectorAttr(ArrayRef<float> values, Type type) {
+  return DenseElementsAttr::get(RankedTensorType::get({int64_t(values.size())}, type),
+                                values);
 }
 
 /// The conv.h kernel for this convolution when weights are packed for a
@@ -139,10 +160,10 @@ ConvKernel convKernelOf(Operation *op, int64_t mr) {
 /// [M, C] packed in panels of `mr` rows (winograd.h).
 DenseElementsAttr winogradWeights(DenseElementsAttr value, int64_t mr) {
   auto wt = cast<RankedTensorType>(value.getType());
-  int64_t m = wt.getDimSize(0), c = wt.getDimSize(1), panels = (m + mr - 1) / mr;
+  int64_t m = wt.getDimSize(0), c = wt.getDimSize(1);
   SmallVector<float> w(value.getValues<float>());
   static const float g[4][3] = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
-  std::vector<float> packed(16 * panels * mr * c, 0.0f);
+  std::vector<float> u(16 * m * c); // [xi][m][c]
   for (int64_t o = 0; o < m; ++o)
     for (int64_t i = 0; i < c; ++i) {
       const float *k = &w[(o * c + i) * 9];
@@ -151,14 +172,15 @@ DenseElementsAttr winogradWeights(DenseElementsAttr value, int64_t mr) {
         for (int j = 0; j < 3; ++j)
           t[a][j] = g[a][0] * k[j] + g[a][1] * k[3 + j] + g[a][2] * k[6 + j];
       for (int a = 0; a < 4; ++a)
-        for (int b = 0; b < 4; ++b) {
-          float u = t[a][0] * g[b][0] + t[a][1] * g[b][1] + t[a][2] * g[b][2];
-          int64_t xi = a * 4 + b;
-          packed[((xi * panels + o / mr) * c + i) * mr + o % mr] = u;
-        }
+        for (int b = 0; b < 4; ++b)
+          u[((a * 4 + b) * m + o) * c + i] =
+              t[a][0] * g[b][0] + t[a][1] * g[b][1] + t[a][2] * g[b][2];
     }
-  auto type = RankedTensorType::get({int64_t(packed.size())}, wt.getElementType());
-  return DenseElementsAttr::get(type, ArrayRef<float>(packed));
+  std::vector<float> packed;
+  for (int64_t xi = 0; xi < 16; ++xi)
+    appendPanels(packed, m, c, mr,
+                 [&](int64_t o, int64_t i) { return u[(xi * m + o) * c + i]; });
+  return vectorAttr(packed, wt.getElementType());
 }
 
 /// A constant weight [M, C/G, taps...] packed into SGEMM panels of `mr` rows
@@ -173,15 +195,11 @@ DenseElementsAttr packConvWeights(Operation *op, int64_t group, int64_t mr) {
   auto wt = cast<RankedTensorType>(value.getType());
   SmallVector<float> w(value.getValues<float>());
   int64_t m = wt.getDimSize(0), mg = m / group, kg = wt.getNumElements() / m;
-  int64_t panels = (mg + mr - 1) / mr;
-  std::vector<float> packed(group * panels * mr * kg, 0.0f);
+  std::vector<float> packed;
   for (int64_t g = 0; g < group; ++g)
-    for (int64_t row = 0; row < mg; ++row)
-      for (int64_t k = 0; k < kg; ++k)
-        packed[((g * panels + row / mr) * kg + k) * mr + row % mr] =
-            w[(g * mg + row) * kg + k];
-  auto type = RankedTensorType::get({int64_t(packed.size())}, wt.getElementType());
-  return DenseElementsAttr::get(type, ArrayRef<float>(packed));
+    appendPanels(packed, mg, kg, mr,
+                 [&](int64_t row, int64_t k) { return w[(g * mg + row) * kg + k]; });
+  return vectorAttr(packed, wt.getElementType());
 }
 
 /// A Gemm's constant B packed into SGEMM panels of `nr` columns
@@ -201,21 +219,17 @@ DenseElementsAttr packGemmWeights(Operation *op, int64_t nr) {
     if (!row || floatAttr(op, "beta", 1.0f) != 1.0f)
       return {};
   }
-  auto constant = op->getOperand(1).getDefiningOp<onnx::ConstantOp>();
-  auto value = constant ? dyn_cast<DenseElementsAttr>(constant->getAttr("value"))
-                        : DenseElementsAttr();
+  auto value = constantValue(op->getOperand(1));
   if (!value)
     return {};
   bool tb = intAttr(op, "transB", 0);
   int64_t k = tensorType(op->getOperand(1)).getDimSize(tb ? 1 : 0);
   SmallVector<float> bv(value.getValues<float>());
-  int64_t panels = (n + nr - 1) / nr;
-  std::vector<float> packed(panels * k * nr, 0.0f);
-  for (int64_t j = 0; j < n; ++j)
-    for (int64_t kk = 0; kk < k; ++kk)
-      packed[((j / nr) * k + kk) * nr + j % nr] = tb ? bv[j * k + kk] : bv[kk * n + j];
-  auto type = RankedTensorType::get({int64_t(packed.size())}, elementType(a));
-  return DenseElementsAttr::get(type, ArrayRef<float>(packed));
+  std::vector<float> packed;
+  appendPanels(packed, n, k, nr, [&](int64_t j, int64_t kk) {
+    return tb ? bv[j * k + kk] : bv[kk * n + j];
+  });
+  return vectorAttr(packed, elementType(a));
 }
 
 LogicalResult convRule(Operation *op, LoweringContext &ctx,
@@ -611,29 +625,24 @@ enum class RecurrentKind { LSTM, GRU, RNN };
 /// packed in SGEMM panels of `nr` columns and R transposed to [H, 4H].
 std::optional<std::pair<DenseElementsAttr, DenseElementsAttr>>
 packLstmWeights(Operation *op, int64_t nr) {
-  auto constantOf = [](Value v) {
-    auto c = v.getDefiningOp<onnx::ConstantOp>();
-    return c ? dyn_cast<DenseElementsAttr>(c->getAttr("value")) : DenseElementsAttr();
-  };
-  DenseElementsAttr wv = constantOf(op->getOperand(1)), rv = constantOf(op->getOperand(2));
+  DenseElementsAttr wv = constantValue(op->getOperand(1)),
+                    rv = constantValue(op->getOperand(2));
   if (nr <= 0 || !wv || !rv || !tensorType(op->getOperand(0)).getElementType().isF32())
     return std::nullopt;
   auto wt = cast<RankedTensorType>(wv.getType());
   int64_t dirs = wt.getDimSize(0), g = wt.getDimSize(1), input = wt.getDimSize(2);
-  int64_t hidden = g / 4, panels = (g + nr - 1) / nr;
+  int64_t hidden = g / 4;
   SmallVector<float> w(wv.getValues<float>()), r(rv.getValues<float>());
-  std::vector<float> wp(dirs * panels * nr * input, 0.0f), rt(dirs * hidden * g);
-  for (int64_t d = 0; d < dirs; ++d)
-    for (int64_t j = 0; j < g; ++j) {
-      for (int64_t k = 0; k < input; ++k)
-        wp[((d * panels + j / nr) * input + k) * nr + j % nr] = w[(d * g + j) * input + k];
+  std::vector<float> wp, rt(dirs * hidden * g);
+  for (int64_t d = 0; d < dirs; ++d) {
+    appendPanels(wp, g, input, nr,
+                 [&](int64_t j, int64_t k) { return w[(d * g + j) * input + k]; });
+    for (int64_t j = 0; j < g; ++j)
       for (int64_t k = 0; k < hidden; ++k)
         rt[(d * hidden + k) * g + j] = r[(d * g + j) * hidden + k];
-    }
+  }
   Type f32 = wt.getElementType();
-  return std::make_pair(
-      DenseElementsAttr::get(RankedTensorType::get({int64_t(wp.size())}, f32), ArrayRef<float>(wp)),
-      DenseElementsAttr::get(RankedTensorType::get({int64_t(rt.size())}, f32), ArrayRef<float>(rt)));
+  return std::make_pair(vectorAttr(wp, f32), vectorAttr(rt, f32));
 }
 
 /// LSTM, GRU and RNN share their operand order up to initial_h; LSTM adds

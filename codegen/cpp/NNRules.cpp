@@ -815,7 +815,7 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads) {
     }
     // Depthwise: per thread, the zero-bordered plane and the output rows
     // (conv.h depthwise_padded), bounded by input + all pads + the last
-    // output's reach.
+    // output's reach + a stride (each phase plane's row rounds up).
     auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>{});
     int64_t padSum = 0;
     for (int64_t p : pads)
@@ -826,7 +826,7 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads) {
     for (int64_t i = 0; i < spatial; ++i) {
       int64_t in = xt.getDimSize(2 + i), out = yt.getDimSize(2 + i);
       int64_t k = wt.getDimSize(2 + i);
-      plane *= in + padSum + (k - 1) * dil[i] + (out - 1) * strides[i] + 1;
+      plane *= in + padSum + (k - 1) * dil[i] + (out - 1) * strides[i] + 1 + strides[i];
     }
     int64_t reach = wt.getShape().back() * dil[spatial - 1] + 16;
     return 4 * int64_t(threads) * (2 * plane + reach);

@@ -121,29 +121,34 @@ template <class K> constexpr bool is_conv_winograd_v = false;
 template <index_t MR> constexpr bool is_conv_winograd_v<conv_winograd<MR>> = true;
 
 /// The zero-bordered image a depthwise convolution reads: the input with its
-/// leading pads, extended to the last tap of the last output.
+/// leading pads, extended to the last tap of the last output, its columns
+/// split by phase modulo the column stride (column j of the image lands in
+/// phase plane j % sw at j / sw) so every tap of a strided output row is a
+/// contiguous run.
 template <class Win> struct depthwise_padded {
   static constexpr index_t span(index_t in, index_t pad, index_t out,
                                 index_t stride, index_t k, index_t dil) {
     index_t need = (out - 1) * stride + (k - 1) * dil + 1;
     return need > in + pad ? need : in + pad;
   }
+  static constexpr index_t phases = Win::sw;
   static constexpr index_t h = span(Win::h, Win::ph, Win::oh, Win::sh, Win::kh, Win::dh);
-  static constexpr index_t w = span(Win::w, Win::pw, Win::ow, Win::sw, Win::kw, Win::dw);
-  /// The image plus the reach of the last taps and of a last whole vector
-  /// past its end, then a row accumulator per output row.
-  static constexpr index_t image = h * w + Win::kw * Win::dw + 16;
-  static constexpr index_t floats = image + Win::oh * w;
+  /// Width of one phase plane's row.
+  static constexpr index_t w =
+      (span(Win::w, Win::pw, Win::ow, Win::sw, Win::kw, Win::dw) + phases - 1) / phases;
+  /// The phase planes plus the reach of the last taps and of a last whole
+  /// vector past their end, then a row accumulator per output row.
+  static constexpr index_t image = phases * h * w + Win::kw * Win::dw + 16;
+  static constexpr index_t floats = image + Win::oh * w * phases;
 };
 
-/// acc[i] += w * src[i * S] for i < n; restrict arrays, kept a loop (not
+/// acc[i] += w * src[i] for i < n; restrict arrays, kept a loop (not
 /// fully unrolled), so it vectorizes.
-template <index_t S>
-ONNXC_INLINE void axpy_strided(float *ONNXC_RESTRICT acc, const float *ONNXC_RESTRICT src,
-                               float w, index_t n) {
+ONNXC_INLINE void axpy_row(float *ONNXC_RESTRICT acc, const float *ONNXC_RESTRICT src,
+                           float w, index_t n) {
 #pragma GCC unroll 1
   for (index_t i = 0; i < n; ++i)
-    acc[i] += w * src[i * S];
+    acc[i] += w * src[i];
 }
 
 /// y[i] = act(row[i] (+ res[i])) for i < n, kept a loop so it vectorizes.
@@ -161,16 +166,23 @@ ONNXC_INLINE void store_act_row(float *ONNXC_RESTRICT y, const float *ONNXC_REST
   }
 }
 
-/// A stride-1 depthwise plane from its zero-bordered image: each vector of
-/// outputs sums all taps in a register, then the activation, then one store.
-/// Vectors past the row's end read the next row (or the image's slack) and
-/// are not stored.
+/// Where tap (kh, kw) of output (oh, 0) starts in the phase-split image.
+template <class Win>
+constexpr index_t depthwise_tap(index_t oh, index_t kh, index_t kw) {
+  using P = depthwise_padded<Win>;
+  return (kw * Win::dw) % P::phases * P::h * P::w + (oh * Win::sh + kh * Win::dh) * P::w +
+         (kw * Win::dw) / P::phases;
+}
+
+/// A depthwise plane from its phase-split image: each vector of outputs sums
+/// all taps in a register, then the activation, then one store. Vectors past
+/// the row's end read the next row (or the image's slack) and are not stored.
 template <class Win, class Act>
-void depthwise_rows_s1(const float *ONNXC_RESTRICT pad, const float *ONNXC_RESTRICT wp,
-                       float b, float *ONNXC_RESTRICT y, Act act) {
+void depthwise_rows(const float *ONNXC_RESTRICT pad, const float *ONNXC_RESTRICT wp,
+                    float b, float *ONNXC_RESTRICT y, Act act) {
   using V = simd::native;
   constexpr index_t W = V::width, OH = Win::oh, OW = Win::ow;
-  constexpr index_t PW = depthwise_padded<Win>::w, KH = Win::kh, KW = Win::kw;
+  constexpr index_t KH = Win::kh, KW = Win::kw;
   typename V::reg wv[KH * KW];
   for (index_t t = 0; t < KH * KW; ++t)
     wv[t] = V::broadcast(wp + t);
@@ -180,10 +192,10 @@ void depthwise_rows_s1(const float *ONNXC_RESTRICT pad, const float *ONNXC_RESTR
     for (index_t ow = 0; ow < OW; ow += W) {
       typename V::reg acc = bv;
       for (index_t kh = 0; kh < KH; ++kh) {
-        const float *src = pad + (oh + kh) * PW + ow;
 #pragma GCC unroll 8
         for (index_t kw = 0; kw < KW; ++kw)
-          acc = V::fma(wv[kh * KW + kw], V::load(src + kw), acc);
+          acc = V::fma(wv[kh * KW + kw], V::load(pad + depthwise_tap<Win>(oh, kh, kw) + ow),
+                       acc);
       }
       acc = sgemm::vector_act<Act>::apply(act, acc);
       if (ow + W <= OW) {
@@ -199,9 +211,10 @@ void depthwise_rows_s1(const float *ONNXC_RESTRICT pad, const float *ONNXC_RESTR
 }
 
 /// Depthwise 2-D convolution, one channel at a time: the plane is copied
-/// into a zero-bordered scratch image so the taps need no bounds checks.
-/// Stride 1 sums the taps of each output vector in a register
-/// (depthwise_rows_s1); otherwise output rows are accumulated tap by tap.
+/// into a zero-bordered, phase-split scratch image so the taps need no
+/// bounds checks and read contiguous runs at any stride. Without a residual
+/// each output vector sums its taps in a register (depthwise_rows);
+/// otherwise output rows are accumulated tap by tap.
 template <index_t N, index_t C, class Win, class Act>
 void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT w,
                            const float *ONNXC_RESTRICT bias,
@@ -209,9 +222,8 @@ void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RES
                            float *ONNXC_RESTRICT scratch, Act act) {
   constexpr index_t H = Win::h, W = Win::w, OH = Win::oh, OW = Win::ow;
   using P = depthwise_padded<Win>;
-  constexpr index_t PW = P::w;
+  constexpr index_t PW = P::w, S = P::phases;
   constexpr index_t taps = Win::kh * Win::kw;
-  constexpr bool flat = Win::sh == 1 && Win::sw == 1 && Win::dh == 1 && Win::dw == 1;
   // One padded image and row buffer per thread, borders zeroed once.
   constexpr index_t T = ONNXC_THREADS;
   // Thread t pads into its own slice of the scratch.
@@ -224,19 +236,30 @@ void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RES
       const index_t c = p % C;
       const float *xp = x + p * H * W;
       for (index_t h = 0; h < H; ++h) {
-        float *dst = pad + (h + Win::ph) * PW + Win::pw;
         const float *src = xp + h * W;
+        if constexpr (S == 1) {
+          float *dst = pad + (h + Win::ph) * PW + Win::pw;
 #pragma GCC unroll 1
-        for (index_t i = 0; i < W; ++i)
-          dst[i] = src[i];
+          for (index_t i = 0; i < W; ++i)
+            dst[i] = src[i];
+        } else {
+          // Image column j = i + pw goes to phase j % S, position j / S.
+          for (index_t q = 0; q < S; ++q) {
+            const index_t i0 = ((q - Win::pw) % S + S) % S;
+            float *dst = pad + q * P::h * PW + (h + Win::ph) * PW + (i0 + Win::pw) / S;
+#pragma GCC unroll 1
+            for (index_t i = i0, j = 0; i < W; i += S, ++j)
+              dst[j] = src[i];
+          }
+        }
       }
       const float *wp = w + c * taps;
       const float b = bias ? bias[c] : 0.0f;
       float *yp = y + p * OH * OW;
       const float *rp = residual ? residual + p * OH * OW : nullptr;
-      if constexpr (flat && sgemm::vector_act<Act>::ok) {
+      if constexpr (sgemm::vector_act<Act>::ok) {
         if (!rp) {
-          depthwise_rows_s1<Win>(pad, wp, b, yp, act);
+          depthwise_rows<Win>(pad, wp, b, yp, act);
           continue;
         }
       }
@@ -244,11 +267,9 @@ void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RES
         float *row = accum + oh * PW;
         for (index_t ow = 0; ow < OW; ++ow)
           row[ow] = b;
-        for (index_t kh = 0; kh < Win::kh; ++kh) {
-          const float *src = pad + (oh * Win::sh + kh * Win::dh) * PW;
+        for (index_t kh = 0; kh < Win::kh; ++kh)
           for (index_t kw = 0; kw < Win::kw; ++kw)
-            axpy_strided<Win::sw>(row, src + kw * Win::dw, wp[kh * Win::kw + kw], OW);
-        }
+            axpy_row(row, pad + depthwise_tap<Win>(oh, kh, kw), wp[kh * Win::kw + kw], OW);
         store_act_row(yp + oh * OW, row, rp ? rp + oh * OW : nullptr, OW, act);
       }
     }

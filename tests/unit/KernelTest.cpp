@@ -96,6 +96,52 @@ TEST(Sgemm, BlocksAcrossNcAndMc) {
   checkSgemm<125, 2100, 3, false, false>(true, false, true);
 }
 
+/// Depthwise convolution of C planes against a direct double loop; the
+/// window is window3d<1, H, W, 1, OH, OW, 1, KH, KW, 1, SH, SW, 0, PH, PW, 1,
+/// DH, DW> (leading pads only; trailing pads follow from OH, OW).
+template <index_t C, index_t H, index_t W, index_t OH, index_t OW, index_t KH,
+          index_t KW, index_t SH, index_t SW, index_t PH, index_t PW, index_t DH,
+          index_t DW>
+void checkDepthwise(bool withResidual) {
+  using Win = onnxc::window3d<1, H, W, 1, OH, OW, 1, KH, KW, 1, SH, SW, 0, PH, PW, 1, DH, DW>;
+  auto x = randomVector(C * H * W, 5), w = randomVector(C * KH * KW, 6);
+  auto bias = randomVector(C, 7), res = randomVector(C * OH * OW, 8);
+  std::vector<float> y(C * OH * OW, 0.0f);
+  std::vector<float> scratch(ONNXC_THREADS * onnxc::depthwise_padded<Win>::floats);
+  onnxc::conv<1, C, C, C, Win, onnxc::conv_depthwise>(
+      x.data(), w.data(), bias.data(), withResidual ? res.data() : nullptr, y.data(),
+      scratch.data(), onnxc::fn::Clip<float>{0.0f, 6.0f});
+  for (index_t c = 0; c < C; ++c)
+    for (index_t oh = 0; oh < OH; ++oh)
+      for (index_t ow = 0; ow < OW; ++ow) {
+        double ref = bias[c];
+        for (index_t kh = 0; kh < KH; ++kh)
+          for (index_t kw = 0; kw < KW; ++kw) {
+            index_t ih = oh * SH + kh * DH - PH, iw = ow * SW + kw * DW - PW;
+            if (ih >= 0 && ih < H && iw >= 0 && iw < W)
+              ref += double(x[(c * H + ih) * W + iw]) * w[(c * KH + kh) * KW + kw];
+          }
+        if (withResidual)
+          ref += res[(c * OH + oh) * OW + ow];
+        ref = std::min(6.0, std::max(0.0, ref));
+        ASSERT_NEAR(y[(c * OH + oh) * OW + ow], ref, 1e-5) << "at " << c << "," << oh << "," << ow;
+      }
+}
+
+TEST(Depthwise, StridesPadsAndDilations) {
+  // MobileNet's 3x3: stride 1 and 2, pad 1, odd and even planes.
+  checkDepthwise<3, 14, 14, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1>(false);
+  checkDepthwise<3, 15, 15, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1>(false);
+  checkDepthwise<3, 14, 14, 7, 7, 3, 3, 2, 2, 1, 1, 1, 1>(true);
+  // Stride 3 with no leading pad, 5x5 with dilation 2, a 1-D row, a
+  // trailing pad only (pads 0 at the start, output reaching past the end).
+  checkDepthwise<2, 17, 19, 5, 6, 3, 3, 3, 3, 0, 0, 1, 1>(false);
+  checkDepthwise<2, 20, 21, 12, 13, 5, 5, 1, 1, 2, 2, 2, 2>(false);
+  checkDepthwise<4, 1, 37, 1, 19, 1, 5, 1, 2, 0, 2, 1, 1>(true);
+  checkDepthwise<2, 9, 9, 5, 5, 2, 2, 2, 2, 0, 0, 1, 1>(false);
+  checkDepthwise<2, 9, 10, 4, 4, 3, 3, 2, 3, 0, 1, 1, 1>(false);
+}
+
 TEST(Gemv, RowsAndColumns) {
   constexpr index_t N = 37, K = 29;
   auto x = randomVector(K, 5), b = randomVector(N * K, 6);

@@ -13,9 +13,11 @@
 #define ONNXC_ALIGN 64
 #if defined(__GNUC__)
 #define ONNXC_INLINE inline __attribute__((always_inline))
+#define ONNXC_NOINLINE __attribute__((noinline))
 #define ONNXC_RESTRICT __restrict__
 #else
 #define ONNXC_INLINE inline
+#define ONNXC_NOINLINE
 #define ONNXC_RESTRICT
 #endif
 

@@ -99,10 +99,10 @@ template <class Act> struct bias_act_epilogue {
   index_t ldr;
   Act act;
   /// On a full tile's accumulators: c = act(acc (+ c) + bias + residual).
-  template <class Reg>
-  ONNXC_INLINE void apply(Reg (&acc)[MR][V::nvec], float *c, index_t ldc,
+  template <class Reg, int NV>
+  ONNXC_INLINE void apply(Reg (&acc)[MR][NV], float *c, index_t ldc,
                           bool accumulate, index_t i0, index_t j0) const {
-    constexpr int W = V::width, NV = V::nvec;
+    constexpr int W = V::width;
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
       typename V::reg rb = row_bias ? V::broadcast(row_bias + i0 + i) : V::zero();
@@ -146,17 +146,21 @@ template <class Act> struct bias_act_epilogue {
   }
 };
 
-/// The micro-kernel: an MR x NR tile from kc steps of one A panel (MR floats
-/// per step) and one B panel (NR floats per step), written to the mr x nr
-/// corner at c (added to it when `accumulate`), then, when `epi` is given,
-/// the epilogue for the tile at row i0, column j0, in registers where it
-/// can be.
-template <class Epi>
-ONNXC_INLINE void tile(index_t kc, const float *ONNXC_RESTRICT ap,
-                       const float *ONNXC_RESTRICT bp, float *c, index_t ldc,
-                       index_t mr, index_t nr, bool accumulate, const Epi *epi,
-                       index_t i0, index_t j0) {
-  constexpr int W = V::width, NV = V::nvec;
+/// The micro-kernel: an MR x (NV vectors) tile from kc steps of one A panel
+/// (MR floats per step) and the first NV vectors of one B panel (NR floats
+/// per step), written to the mr x nr corner at c (added to it when
+/// `accumulate`), then, when `epi` is given, the epilogue for the tile at
+/// row i0, column j0, in registers where it can be. NV below V::nvec is for
+/// a last column panel no wider than those vectors.
+/// Not inlined: inside the caller's loops the compiler hoists the epilogue's
+/// constants and the loop bounds into registers the micro-kernel needs, and
+/// on AVX2 one accumulator then lives on the stack.
+template <int NV, class Epi>
+ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
+                          const float *ONNXC_RESTRICT bp, float *c, index_t ldc,
+                          index_t mr, index_t nr, bool accumulate, const Epi *epi,
+                          index_t i0, index_t j0) {
+  constexpr int W = V::width, TW = NV * W;
   typename V::reg acc[MR][NV];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i)
@@ -178,7 +182,7 @@ ONNXC_INLINE void tile(index_t kc, const float *ONNXC_RESTRICT ap,
     ap += MR;
     bp += NR;
   }
-  if (mr == MR && nr == NR) {
+  if (mr == MR && nr == TW) {
     if constexpr (Epi::active && Epi::in_registers) {
       if (epi) {
         epi->apply(acc, c, ldc, accumulate, i0, j0);
@@ -193,33 +197,52 @@ ONNXC_INLINE void tile(index_t kc, const float *ONNXC_RESTRICT ap,
         V::store(p, accumulate ? V::add(acc[i][j], V::load(p)) : acc[i][j]);
       }
   } else {
-    alignas(64) float t[MR * NR];
+    alignas(64) float t[MR * TW];
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j)
-        V::store(t + i * NR + j * W, acc[i][j]);
+        V::store(t + i * TW + j * W, acc[i][j]);
     for (index_t i = 0; i < mr; ++i)
       for (index_t j = 0; j < nr; ++j)
-        c[i * ldc + j] = (accumulate ? c[i * ldc + j] : 0.0f) + t[i * NR + j];
+        c[i * ldc + j] = (accumulate ? c[i * ldc + j] : 0.0f) + t[i * TW + j];
   }
   if constexpr (Epi::active)
     if (epi)
       (*epi)(c, ldc, i0, j0, mr, nr);
 }
 
+/// One tile, narrowed to fewer vectors when the columns left are that few.
+template <class Epi>
+ONNXC_INLINE void tile(index_t kc, const float *ONNXC_RESTRICT ap,
+                       const float *ONNXC_RESTRICT bp, float *c, index_t ldc,
+                       index_t mr, index_t nr, bool accumulate, const Epi *epi,
+                       index_t i0, index_t j0) {
+  if constexpr (V::nvec > 1) {
+    if (nr <= V::width) {
+      tile_nv<1>(kc, ap, bp, c, ldc, mr, nr, accumulate, epi, i0, j0);
+      return;
+    }
+  }
+  tile_nv<V::nvec>(kc, ap, bp, c, ldc, mr, nr, accumulate, epi, i0, j0);
+}
+
 // ---- A operands: panels of MR rows, MR floats per k step -----------------
 
-/// A compiled-in, pre-packed operand: panels of Rows rows (of A) or columns
-/// (of B) over the whole K, Rows floats per k step, the last panel
-/// zero-padded.
+/// A compiled-in, pre-packed operand of `count` rows (of A) or columns (of
+/// B), zero-padded to whole panels of Rows: for each K block (block_depth
+/// deep, the last maybe shallower), every panel's Rows floats per k step,
+/// so a block's panels are one sequential stream.
 template <index_t Rows> struct prepacked {
   static constexpr bool packs = false;
   const float *data;
-  index_t K;
-  /// The panel holding rows (columns) [i, i+Rows) from depth pc on.
+  index_t K, padded, depth;
+  prepacked(const float *data, index_t K, index_t count)
+      : data(data), K(K), padded(round_up(count, Rows)), depth(block_depth(K)) {}
+  /// The panel holding rows (columns) [i, i+Rows) from depth pc on, pc
+  /// being the start of a K block.
   ONNXC_INLINE const float *panel(index_t i, index_t pc) const {
-    return data + (i / Rows) * K * Rows + pc * Rows;
+    return data + pc * padded + (i / Rows) * min_of(depth, K - pc) * Rows;
   }
 };
 using prepacked_a = prepacked<MR>;

@@ -21,15 +21,20 @@ void run(const char *name, double peak) {
   srand(1);
   for (auto &v : a) v = float(rand()) / RAND_MAX - 0.5f;
   for (auto &v : b) v = float(rand()) / RAND_MAX - 0.5f;
-  // A as the compiler would pre-pack a weight: MR-row panels over all of K.
-  std::vector<float> ap(round_up(M, MR) * K, 0.0f);
-  for (onnxc::index_t i = 0; i < M; ++i)
-    for (onnxc::index_t k = 0; k < K; ++k)
-      ap[(i / MR) * K * MR + k * MR + i % MR] = a[i * K + k];
+  // A as the compiler would pre-pack a weight: MR-row panels, K block by
+  // K block.
+  const onnxc::index_t padded = round_up(M, MR), depth = block_depth(K);
+  std::vector<float> ap(padded * K, 0.0f);
+  for (onnxc::index_t pc = 0; pc < K; pc += depth) {
+    const onnxc::index_t kc = min_of(depth, K - pc);
+    for (onnxc::index_t i = 0; i < M; ++i)
+      for (onnxc::index_t k = 0; k < kc; ++k)
+        ap[pc * padded + (i / MR) * kc * MR + k * MR + i % MR] = a[i * K + pc + k];
+  }
   std::vector<float> scratch(scratch_floats(M, N, K, !PrepackA, true));
   auto once = [&] {
     if constexpr (PrepackA)
-      gemm<M, N, K>(prepacked_a{ap.data(), K}, dense_b<false>{b.data(), N, N},
+      gemm<M, N, K>(prepacked_a{ap.data(), K, M}, dense_b<false>{b.data(), N, N},
                     c.data(), N, false, scratch.data());
     else
       gemm<M, N, K>(dense_a<false>{a.data(), K, M}, dense_b<false>{b.data(), N, N},

@@ -132,16 +132,30 @@ DenseElementsAttr constantValue(Value v) {
 /// The constant weight of a convolution, or null.
 DenseElementsAttr constantWeights(Operation *op) { return constantValue(op->getOperand(1)); }
 
+/// Depth of each of the equal K blocks the SGEMM steps through
+/// (templates/onnxc/sgemm.h block_depth, KC = 256).
+int64_t sgemmBlockDepth(int64_t k) {
+  constexpr int64_t kc = 256;
+  int64_t blocks = (k + kc - 1) / kc;
+  return blocks ? (k + blocks - 1) / blocks : 1;
+}
+
 /// Appends `count` rows (or columns) of at(i, k), k < K, as SGEMM panels of
-/// `width`: the layout of sgemm::prepacked<width>, the last panel
-/// zero-padded.
+/// `width`: the layout of sgemm::prepacked<width>, K block by K block (so
+/// the product reads each block's panels as one sequential stream), the
+/// last panel zero-padded.
 void appendPanels(std::vector<float> &out, int64_t count, int64_t k, int64_t width,
                   llvm::function_ref<float(int64_t, int64_t)> at) {
   size_t base = out.size();
-  out.resize(base + (count + width - 1) / width * width * k, 0.0f);
-  for (int64_t i = 0; i < count; ++i)
-    for (int64_t kk = 0; kk < k; ++kk)
-      out[base + ((i / width) * k + kk) * width + i % width] = at(i, kk);
+  int64_t padded = (count + width - 1) / width * width, depth = sgemmBlockDepth(k);
+  out.resize(base + padded * k, 0.0f);
+  for (int64_t pc = 0; pc < k; pc += depth) {
+    int64_t kc = std::min(depth, k - pc);
+    for (int64_t i = 0; i < count; ++i)
+      for (int64_t kk = 0; kk < kc; ++kk)
+        out[base + pc * padded + ((i / width) * kc + kk) * width + i % width] =
+            at(i, pc + kk);
+  }
 }
 
 /// A 1-D tensor constant of `values`, element type `type`.

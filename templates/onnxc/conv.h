@@ -330,7 +330,7 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
                                      scratch, epi);
         };
         if constexpr (Kernel::mr != 0)
-          run(sgemm::prepacked_a{w + g * sgemm::round_up(MG, sgemm::MR) * KG, KG});
+          run(sgemm::prepacked_a{w + g * sgemm::round_up(MG, sgemm::MR) * KG, KG, MG});
         else
           run(sgemm::dense_a<false>{w + g * MG * KG, KG, MG});
       }

@@ -198,7 +198,7 @@ void lstm_direction_f32(const float *x, const float *w, const float *r,
     static_assert(PackedNR == sgemm::NR,
                   "weights were packed for another --cpu than this compiler targets");
     sgemm::gemm<Steps, G, Input>(
-        xs, sgemm::prepacked_b{w + dir * sgemm::round_up(G, sgemm::NR) * Input, Input},
+        xs, sgemm::prepacked_b{w + dir * sgemm::round_up(G, sgemm::NR) * Input, Input, G},
         xw, G, false, pack, epi);
     rt = rd;
   } else {

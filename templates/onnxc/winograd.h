@@ -119,7 +119,7 @@ void conv(const float *x, const float *u, const float *bias, const float *residu
   for (index_t n = 0; n < N; ++n) {
     input_transform<C, H, W, TH, TW, PH, PW>(x + n * C * H * W, v);
     for (index_t xi = 0; xi < 16; ++xi)
-      sgemm::gemm<Mo, P, C>(sgemm::prepacked_a{u + xi * uStride, C},
+      sgemm::gemm<Mo, P, C>(sgemm::prepacked_a{u + xi * uStride, C, Mo},
                             sgemm::dense_b<false>{v + xi * C * P, P, P},
                             m + xi * Mo * P, P, false, pack);
     output_transform<Mo, OH, OW, TH, TW>(

@@ -24,13 +24,18 @@ std::vector<float> randomVector(size_t n, unsigned seed) {
   return v;
 }
 
-/// A pre-packed operand: `rows` rows (or columns) of `at(i, k)` in panels.
+/// A pre-packed operand: `count` rows (or columns) of `at(i, k)` in panels
+/// of `width`, K block by K block (block_depth deep).
 template <class At>
 std::vector<float> pack(index_t count, index_t K, index_t width, At at) {
-  std::vector<float> p(sg::round_up(count, width) * K, 0.0f);
-  for (index_t i = 0; i < count; ++i)
-    for (index_t k = 0; k < K; ++k)
-      p[(i / width) * K * width + k * width + i % width] = at(i, k);
+  index_t padded = sg::round_up(count, width), depth = sg::block_depth(K);
+  std::vector<float> p(padded * K, 0.0f);
+  for (index_t pc = 0; pc < K; pc += depth) {
+    index_t kc = std::min(depth, K - pc);
+    for (index_t i = 0; i < count; ++i)
+      for (index_t k = 0; k < kc; ++k)
+        p[pc * padded + (i / width) * kc * width + k * width + i % width] = at(i, pc + k);
+  }
   return p;
 }
 
@@ -52,8 +57,8 @@ void checkSgemm(bool prepackA, bool prepackB, bool epilogue) {
   };
   sg::dense_a<TransA> da{a.data(), TransA ? M : K, M};
   sg::dense_b<TransB> db{b.data(), TransB ? K : N, N};
-  sg::prepacked_a ppa{pa.data(), K};
-  sg::prepacked_b ppb{pb.data(), K};
+  sg::prepacked_a ppa{pa.data(), K, M};
+  sg::prepacked_b ppb{pb.data(), K, N};
   if (prepackA && prepackB)
     run(ppa, ppb);
   else if (prepackA)

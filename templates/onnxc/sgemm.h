@@ -99,12 +99,12 @@ template <class Act> struct bias_act_epilogue {
   index_t ldr;
   Act act;
   /// On a full tile's accumulators: c = act(acc (+ c) + bias + residual).
-  template <class Reg, int NV>
-  ONNXC_INLINE void apply(Reg (&acc)[MR][NV], float *c, index_t ldc,
+  template <class Reg, int Rows, int NV>
+  ONNXC_INLINE void apply(Reg (&acc)[Rows][NV], float *c, index_t ldc,
                           bool accumulate, index_t i0, index_t j0) const {
     constexpr int W = V::width;
 #pragma GCC unroll 8
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < Rows; ++i) {
       typename V::reg rb = row_bias ? V::broadcast(row_bias + i0 + i) : V::zero();
       const float *res = residual ? residual + (i0 + i) * ldr + j0 : nullptr;
 #pragma GCC unroll 4
@@ -146,43 +146,67 @@ template <class Act> struct bias_act_epilogue {
   }
 };
 
-/// The micro-kernel: an MR x (NV vectors) tile from kc steps of one A panel
-/// (MR floats per step) and the first NV vectors of one B panel (NR floats
-/// per step), written to the mr x nr corner at c (added to it when
-/// `accumulate`), then, when `epi` is given, the epilogue for the tile at
-/// row i0, column j0, in registers where it can be. NV below V::nvec is for
-/// a last column panel no wider than those vectors.
+/// The micro-kernel: a Rows x (NV vectors) tile from kc steps of the first
+/// Rows floats of one A panel (MR floats per step) and the first NV vectors
+/// of one B panel (NR floats per step), written to the mr x nr corner at c
+/// (added to it when `accumulate`), then, when `epi` is given, the
+/// epilogue for the tile at row i0, column j0, in registers where it can
+/// be. Rows below MR and NV below V::nvec are for a last row or column
+/// panel that short: no multiply-adds are spent on padding.
 /// Not inlined: inside the caller's loops the compiler hoists the epilogue's
 /// constants and the loop bounds into registers the micro-kernel needs, and
 /// on AVX2 one accumulator then lives on the stack.
-template <int NV, class Epi>
+template <int Rows, int NV, class Epi>
 ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
                           const float *ONNXC_RESTRICT bp, float *c, index_t ldc,
                           index_t mr, index_t nr, bool accumulate, const Epi *epi,
                           index_t i0, index_t j0) {
   constexpr int W = V::width, TW = NV * W;
-  typename V::reg acc[MR][NV];
+  // FMA latency x throughput independent sums keep the FMA units busy
+  // (8 on current x86 cores): a tile with fewer accumulators than that
+  // alternates k steps between two sets of them.
+  constexpr int Sets = Rows * NV >= 8 ? 1 : 2;
+  typename V::reg acc[Rows][NV], acc2[Rows][NV];
 #pragma GCC unroll 8
-  for (int i = 0; i < MR; ++i)
+  for (int i = 0; i < Rows; ++i)
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j)
-      acc[i][j] = V::zero();
-  for (index_t k = 0; k < kc; ++k) {
-    typename V::reg b[NV];
+      acc[i][j] = acc2[i][j] = V::zero();
+  auto step = [&](typename V::reg(&sum)[Rows][NV], const float *a, const float *b) {
+    typename V::reg bv[NV];
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j)
-      b[j] = V::load(bp + j * W);
+      bv[j] = V::load(b + j * W);
 #pragma GCC unroll 8
-    for (int i = 0; i < MR; ++i) {
-      typename V::reg a = V::broadcast(ap + i);
+    for (int i = 0; i < Rows; ++i) {
+      typename V::reg av = V::broadcast(a + i);
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j)
-        acc[i][j] = V::fma(a, b[j], acc[i][j]);
+        sum[i][j] = V::fma(av, bv[j], sum[i][j]);
     }
+  };
+  index_t k = 0;
+  if constexpr (Sets == 2) {
+    for (; k + 2 <= kc; k += 2) {
+      step(acc, ap, bp);
+      step(acc2, ap + MR, bp + NR);
+      ap += 2 * MR;
+      bp += 2 * NR;
+    }
+  }
+  for (; k < kc; ++k) {
+    step(acc, ap, bp);
     ap += MR;
     bp += NR;
   }
-  if (mr == MR && nr == TW) {
+  if constexpr (Sets == 2) {
+#pragma GCC unroll 8
+    for (int i = 0; i < Rows; ++i)
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j)
+        acc[i][j] = V::add(acc[i][j], acc2[i][j]);
+  }
+  if (mr == Rows && nr == TW) {
     if constexpr (Epi::active && Epi::in_registers) {
       if (epi) {
         epi->apply(acc, c, ldc, accumulate, i0, j0);
@@ -190,16 +214,16 @@ ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
       }
     }
 #pragma GCC unroll 8
-    for (int i = 0; i < MR; ++i)
+    for (int i = 0; i < Rows; ++i)
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) {
         float *p = c + i * ldc + j * W;
         V::store(p, accumulate ? V::add(acc[i][j], V::load(p)) : acc[i][j]);
       }
   } else {
-    alignas(64) float t[MR * TW];
+    alignas(64) float t[Rows * TW];
 #pragma GCC unroll 8
-    for (int i = 0; i < MR; ++i)
+    for (int i = 0; i < Rows; ++i)
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j)
         V::store(t + i * TW + j * W, acc[i][j]);
@@ -213,18 +237,38 @@ ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
 }
 
 /// One tile, narrowed to fewer vectors when the columns left are that few.
+template <int Rows, class Epi>
+ONNXC_INLINE void tile_rows(index_t kc, const float *ONNXC_RESTRICT ap,
+                            const float *ONNXC_RESTRICT bp, float *c, index_t ldc,
+                            index_t mr, index_t nr, bool accumulate, const Epi *epi,
+                            index_t i0, index_t j0) {
+  if constexpr (V::nvec > 1) {
+    if (nr <= V::width) {
+      tile_nv<Rows, 1>(kc, ap, bp, c, ldc, mr, nr, accumulate, epi, i0, j0);
+      return;
+    }
+  }
+  tile_nv<Rows, V::nvec>(kc, ap, bp, c, ldc, mr, nr, accumulate, epi, i0, j0);
+}
+
+/// One tile, narrowed to fewer rows (2 or 4) when the rows left are that
+/// few: M = 8 costs 6 + 2 rows of multiply-adds instead of 12.
 template <class Epi>
 ONNXC_INLINE void tile(index_t kc, const float *ONNXC_RESTRICT ap,
                        const float *ONNXC_RESTRICT bp, float *c, index_t ldc,
                        index_t mr, index_t nr, bool accumulate, const Epi *epi,
                        index_t i0, index_t j0) {
-  if constexpr (V::nvec > 1) {
-    if (nr <= V::width) {
-      tile_nv<1>(kc, ap, bp, c, ldc, mr, nr, accumulate, epi, i0, j0);
+  if constexpr (MR > 4) {
+    if (mr <= 2) {
+      tile_rows<2>(kc, ap, bp, c, ldc, mr, nr, accumulate, epi, i0, j0);
+      return;
+    }
+    if (mr <= 4) {
+      tile_rows<4>(kc, ap, bp, c, ldc, mr, nr, accumulate, epi, i0, j0);
       return;
     }
   }
-  tile_nv<V::nvec>(kc, ap, bp, c, ldc, mr, nr, accumulate, epi, i0, j0);
+  tile_rows<MR>(kc, ap, bp, c, ldc, mr, nr, accumulate, epi, i0, j0);
 }
 
 // ---- A operands: panels of MR rows, MR floats per k step -----------------

@@ -816,20 +816,11 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads) {
       return 0;
     int64_t group = intAttr(op, "group", 1);
     int64_t oh = xt.getRank() == 4 ? yt.getDimSize(2) : 1, ow = yt.getShape().back();
-    int64_t sgemm = 4 * sgemmScratchFloats(yt.getDimSize(1) / group, oh * ow,
-                                           wt.getNumElements() / wt.getDimSize(0));
-    if (kernel == ConvKernel::Sgemm)
-      return sgemm;
-    if (kernel == ConvKernel::Winograd) {
-      // winograd.h scratch_floats.
-      int64_t c = xt.getDimSize(1), m = yt.getDimSize(1);
-      int64_t tiles = ((oh + 1) / 2) * ((ow + 1) / 2);
-      return std::max(sgemm, 4 * (16 * c * tiles + 16 * m * tiles +
-                                   sgemmScratchFloats(m, tiles, c)));
-    }
-    // Depthwise: per thread, the zero-bordered plane and the output rows
-    // (conv.h depthwise_padded), bounded by input + all pads + the last
-    // output's reach + a stride (each phase plane's row rounds up).
+    int64_t kg = wt.getNumElements() / wt.getDimSize(0);
+    int64_t sgemm = 4 * sgemmScratchFloats(yt.getDimSize(1) / group, oh * ow, kg);
+    // A zero-bordered, phase-split image of one plane (conv.h
+    // depthwise_padded), bounded by input + all pads + the last output's
+    // reach + a stride (each phase plane's row rounds up).
     auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>{});
     int64_t padSum = 0;
     for (int64_t p : pads)
@@ -842,6 +833,21 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads) {
       int64_t k = wt.getDimSize(2 + i);
       plane *= in + padSum + (k - 1) * dil[i] + (out - 1) * strides[i] + 1 + strides[i];
     }
+    if (kernel == ConvKernel::Sgemm) {
+      // conv.h im2col_phased_v: strided with K <= 64 packs from the
+      // images of all of a group's channels, after the SGEMM's scratch.
+      if (strides[spatial - 1] > 1 && kg <= 64)
+        return sgemm + 4 * (xt.getDimSize(1) / group) * plane;
+      return sgemm;
+    }
+    if (kernel == ConvKernel::Winograd) {
+      // winograd.h scratch_floats.
+      int64_t c = xt.getDimSize(1), m = yt.getDimSize(1);
+      int64_t tiles = ((oh + 1) / 2) * ((ow + 1) / 2);
+      return std::max(sgemm, 4 * (16 * c * tiles + 16 * m * tiles +
+                                   sgemmScratchFloats(m, tiles, c)));
+    }
+    // Depthwise: per thread, the image and the output rows.
     int64_t reach = wt.getShape().back() * dil[spatial - 1] + 16;
     return 4 * int64_t(threads) * (2 * plane + reach);
   }

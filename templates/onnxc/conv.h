@@ -142,6 +142,94 @@ template <class Win> struct depthwise_padded {
   static constexpr index_t floats = image + Win::oh * w * phases;
 };
 
+/// Where tap (kh, kw) of output (oh, 0) starts in the phase-split image.
+template <class Win>
+constexpr index_t depthwise_tap(index_t oh, index_t kh, index_t kw) {
+  using P = depthwise_padded<Win>;
+  return (kw * Win::dw) % P::phases * P::h * P::w + (oh * Win::sh + kh * Win::dh) * P::w +
+         (kw * Win::dw) / P::phases;
+}
+
+/// Copies plane xp into its zero-bordered, phase-split image (borders
+/// zeroed beforehand and never written).
+template <class Win>
+ONNXC_INLINE void depthwise_fill(const float *ONNXC_RESTRICT xp, float *ONNXC_RESTRICT pad) {
+  using P = depthwise_padded<Win>;
+  constexpr index_t PW = P::w, S = P::phases;
+  for (index_t h = 0; h < Win::h; ++h) {
+    const float *src = xp + h * Win::w;
+    if constexpr (S == 1) {
+      float *dst = pad + (h + Win::ph) * PW + Win::pw;
+#pragma GCC unroll 1
+      for (index_t i = 0; i < Win::w; ++i)
+        dst[i] = src[i];
+    } else {
+      // Image column j = i + pw goes to phase j % S, position j / S.
+      for (index_t q = 0; q < S; ++q) {
+        const index_t i0 = ((q - Win::pw) % S + S) % S;
+        float *dst = pad + q * P::h * PW + (h + Win::ph) * PW + (i0 + Win::pw) / S;
+#pragma GCC unroll 1
+        for (index_t i = i0, j = 0; i < Win::w; i += S, ++j)
+          dst[j] = src[i];
+      }
+    }
+  }
+}
+
+/// A strided convolution's B [C*KH*KW, OH*OW] read from its input's
+/// zero-bordered, phase-split images (depthwise_fill, one per channel,
+/// `plane` floats apart): every tap of a run of outputs along a row is a
+/// contiguous copy, with no bounds checks.
+template <class Win> struct im2col_phased_b {
+  static constexpr bool packs = true;
+  static constexpr index_t plane = depthwise_padded<Win>::phases *
+                                   depthwise_padded<Win>::h * depthwise_padded<Win>::w;
+  const float *img;
+  void pack(index_t jc, index_t pc, index_t nc, index_t kc, float *dst, index_t p0,
+            index_t p1, index_t panelFloats) const {
+    using P = depthwise_padded<Win>;
+    constexpr index_t OW = Win::ow, NR = sgemm::NR, taps = Win::kh * Win::kw;
+    for (index_t p = p0; p < p1; ++p) {
+      float *d = dst + p * panelFloats;
+      index_t j0 = jc + p * NR, nr = sgemm::min_of(NR, jc + nc - j0);
+      // The panel's columns as runs within one output row each.
+      index_t runStart[NR + 1], runOh[NR], runOw[NR], runs = 0;
+      for (index_t j = 0; j < nr;) {
+        index_t n = j0 + j, oh = n / OW, ow = n % OW;
+        runStart[runs] = j;
+        runOh[runs] = oh;
+        runOw[runs] = ow;
+        ++runs;
+        j += sgemm::min_of(OW - ow, nr - j);
+      }
+      runStart[runs] = nr;
+      for (index_t k = 0; k < kc; ++k) {
+        index_t kk = pc + k, c = kk / taps, tap = kk % taps;
+        index_t kh = tap / Win::kw, kw = tap % Win::kw;
+        const float *base = img + c * plane + depthwise_tap<Win>(0, kh, kw);
+        float *drow = d + k * NR;
+        if (runs == 1 && nr == NR) {
+          // The common case, a whole panel within one output row: a copy of
+          // constant size, which compiles to a few vector moves.
+          memcpy(drow, base + runOh[0] * Win::sh * P::w + runOw[0], NR * sizeof(float));
+          continue;
+        }
+        for (index_t r = 0; r < runs; ++r)
+          memcpy(drow + runStart[r], base + runOh[r] * Win::sh * P::w + runOw[r],
+                 (runStart[r + 1] - runStart[r]) * sizeof(float));
+        for (index_t j = nr; j < NR; ++j)
+          drow[j] = 0.0f;
+      }
+    }
+  }
+};
+
+/// Whether a convolution's SGEMM reads phase-split images: strided, with
+/// few enough channels x taps that the strided gathers of plain im2col
+/// would cost about as much as the product (a network's first layer).
+template <class Win, index_t KG>
+constexpr bool im2col_phased_v = Win::sw > 1 && KG <= 64;
+
 /// acc[i] += w * src[i] for i < n; restrict arrays, kept a loop (not
 /// fully unrolled), so it vectorizes.
 ONNXC_INLINE void axpy_row(float *ONNXC_RESTRICT acc, const float *ONNXC_RESTRICT src,
@@ -166,13 +254,6 @@ ONNXC_INLINE void store_act_row(float *ONNXC_RESTRICT y, const float *ONNXC_REST
   }
 }
 
-/// Where tap (kh, kw) of output (oh, 0) starts in the phase-split image.
-template <class Win>
-constexpr index_t depthwise_tap(index_t oh, index_t kh, index_t kw) {
-  using P = depthwise_padded<Win>;
-  return (kw * Win::dw) % P::phases * P::h * P::w + (oh * Win::sh + kh * Win::dh) * P::w +
-         (kw * Win::dw) / P::phases;
-}
 
 /// A depthwise plane from its phase-split image: each vector of outputs sums
 /// all taps in a register, then the activation, then one store. Vectors past
@@ -222,7 +303,7 @@ void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RES
                            float *ONNXC_RESTRICT scratch, Act act) {
   constexpr index_t H = Win::h, W = Win::w, OH = Win::oh, OW = Win::ow;
   using P = depthwise_padded<Win>;
-  constexpr index_t PW = P::w, S = P::phases;
+  constexpr index_t PW = P::w;
   constexpr index_t taps = Win::kh * Win::kw;
   // One padded image and row buffer per thread, borders zeroed once.
   constexpr index_t T = ONNXC_THREADS;
@@ -234,25 +315,7 @@ void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RES
     const index_t p0 = N * C * t / T, p1 = N * C * (t + 1) / T;
     for (index_t p = p0; p < p1; ++p) {
       const index_t c = p % C;
-      const float *xp = x + p * H * W;
-      for (index_t h = 0; h < H; ++h) {
-        const float *src = xp + h * W;
-        if constexpr (S == 1) {
-          float *dst = pad + (h + Win::ph) * PW + Win::pw;
-#pragma GCC unroll 1
-          for (index_t i = 0; i < W; ++i)
-            dst[i] = src[i];
-        } else {
-          // Image column j = i + pw goes to phase j % S, position j / S.
-          for (index_t q = 0; q < S; ++q) {
-            const index_t i0 = ((q - Win::pw) % S + S) % S;
-            float *dst = pad + q * P::h * PW + (h + Win::ph) * PW + (i0 + Win::pw) / S;
-#pragma GCC unroll 1
-            for (index_t i = i0, j = 0; i < W; i += S, ++j)
-              dst[j] = src[i];
-          }
-        }
-      }
+      depthwise_fill<Win>(x + p * H * W, pad);
       const float *wp = w + c * taps;
       const float b = bias ? bias[c] : 0.0f;
       float *yp = y + p * OH * OW;
@@ -325,7 +388,16 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
           if constexpr (pointwise)
             sgemm::gemm<MG, OHW, KG>(a, sgemm::dense_b<false>{xg, OHW, OHW}, yg,
                                      OHW, false, scratch, epi);
-          else
+          else if constexpr (im2col_phased_v<Win, KG>) {
+            // The images go after the SGEMM's own scratch.
+            using B = im2col_phased_b<Win>;
+            float *img = scratch + sgemm::scratch_floats(MG, OHW, KG, true, true);
+            for (index_t i = 0; i < CG * B::plane; ++i)
+              img[i] = 0.0f;
+            for (index_t c = 0; c < CG; ++c)
+              depthwise_fill<Win>(xg + c * Win::h * Win::w, img + c * B::plane);
+            sgemm::gemm<MG, OHW, KG>(a, B{img}, yg, OHW, false, scratch, epi);
+          } else
             sgemm::gemm<MG, OHW, KG>(a, sgemm::im2col_b<Win>{xg}, yg, OHW, false,
                                      scratch, epi);
         };
@@ -407,6 +479,21 @@ ONNXC_INLINE void pool_row(C *ONNXC_RESTRICT acc, const T *ONNXC_RESTRICT src,
   }
 }
 
+/// Taps per output column inside the input, and inside input + pads.
+template <class Win, class C>
+void pool_column_counts(C *countW, C *paddedW) {
+  for (index_t ow = 0; ow < Win::ow; ++ow) {
+    index_t in = 0, padded = 0;
+    for (index_t kw = 0; kw < Win::kw; ++kw) {
+      index_t iw = ow * Win::sw + kw * Win::dw - Win::pw;
+      in += iw >= 0 && iw < Win::w;
+      padded += iw >= -Win::pw && iw < Win::w + Win::pw;
+    }
+    countW[ow] = C(in);
+    paddedW[ow] = C(padded);
+  }
+}
+
 /// 2-D pooling one output row at a time: each tap adds a strided row of
 /// the input to a row of accumulators over the outputs where it lands inside,
 /// a loop the compiler vectorizes. Averages divide by counts that factor
@@ -415,18 +502,8 @@ template <bool IsMax, bool CountPad, index_t NC, class Win, class T>
 void pool2d(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
   using C = compute_t<T>;
   constexpr index_t H = Win::h, W = Win::w, OH = Win::oh, OW = Win::ow;
-  // Taps per output column inside the input, and inside input + pads.
   C countW[OW], paddedW[OW];
-  for (index_t ow = 0; ow < OW; ++ow) {
-    index_t in = 0, padded = 0;
-    for (index_t kw = 0; kw < Win::kw; ++kw) {
-      index_t iw = ow * Win::sw + kw * Win::dw - Win::pw;
-      in += iw >= 0 && iw < W;
-      padded += iw >= -Win::pw && iw < W + Win::pw;
-    }
-    countW[ow] = C(in);
-    paddedW[ow] = C(padded);
-  }
+  pool_column_counts<Win>(countW, paddedW);
   constexpr bool parallel = ONNXC_THREADS > 1 && NC * OH * OW * Win::kh * Win::kw >= (1 << 15);
   auto planes = [&](index_t p0, index_t p1) {
     for (index_t p = p0; p < p1; ++p) {
@@ -468,11 +545,113 @@ void pool2d(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
     planes(0, NC);
 }
 
+/// acc[i] = max (NaN-propagating) or sum of acc[i] and src[i] for i < n;
+/// kept a loop so it vectorizes.
+template <bool IsMax>
+ONNXC_INLINE void pool_merge(float *ONNXC_RESTRICT acc, const float *ONNXC_RESTRICT src,
+                             index_t n) {
+#pragma GCC unroll 1
+  for (index_t i = 0; i < n; ++i) {
+    float v = src[i], a = acc[i];
+    if constexpr (IsMax)
+      acc[i] = v > a || v != v ? v : a;
+    else
+      acc[i] = a + v;
+  }
+}
+
+/// 2-D float pooling, separably: for each output row, the kh input rows it
+/// covers are merged column by column into one padded row (contiguous
+/// vector passes), then the kw taps run along that row. Max and sums both
+/// separate, and pool2d's average counts already factor into a row part and
+/// a column part: 3x3 pooling costs 3 + 3 passes instead of 9 strided ones.
+template <bool IsMax, bool CountPad, index_t NC, class Win>
+void pool2d_separable(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT y) {
+  constexpr index_t H = Win::h, W = Win::w, OH = Win::oh, OW = Win::ow;
+  constexpr index_t need = (OW - 1) * Win::sw + (Win::kw - 1) * Win::dw + 1;
+  constexpr index_t Span = need > W + Win::pw ? need : W + Win::pw;
+  constexpr float neutral = IsMax ? -INFINITY : 0.0f;
+  float countW[OW], paddedW[OW];
+  pool_column_counts<Win>(countW, paddedW);
+  constexpr bool parallel = ONNXC_THREADS > 1 && NC * OH * OW * Win::kh * Win::kw >= (1 << 15);
+  // Output rows in blocks: all of a block's merged rows are written before
+  // any is read back, so the strided reads of the second pass never wait
+  // on the first pass's stores still in flight (a store-forwarding stall
+  // that otherwise doubles the time).
+  // The second pass runs over whole vectors: OWV outputs, reading up to
+  // column (OWV - 1) * sw + (kw - 1) * dw of the merged rows.
+  constexpr index_t OWV = (OW + 7) / 8 * 8;
+  constexpr index_t reach = (OWV - 1) * Win::sw + (Win::kw - 1) * Win::dw + 1;
+  constexpr index_t R = OH < 8 ? OH : 8,
+                    Stride = ((reach > Span ? reach : Span) + 15) / 16 * 16;
+  auto planes = [&](index_t p0, index_t p1) {
+    // The merged rows with their pads, which stay neutral.
+    alignas(64) float merged[R][Stride];
+    for (index_t r = 0; r < R; ++r)
+      for (index_t c = 0; c < Stride; ++c)
+        merged[r][c] = neutral;
+    index_t countH[R];
+    for (index_t p = p0; p < p1; ++p) {
+      const float *xp = x + p * H * W;
+      float *yp = y + p * OH * OW;
+      for (index_t oh0 = 0; oh0 < OH; oh0 += R) {
+        const index_t rows = OH - oh0 < R ? OH - oh0 : R;
+        for (index_t r = 0; r < rows; ++r) {
+          float *inner = merged[r] + Win::pw;
+          countH[r] = 0;
+          for (index_t kh = 0; kh < Win::kh; ++kh) {
+            index_t ih = (oh0 + r) * Win::sh + kh * Win::dh - Win::ph;
+            if (ih < 0 || ih >= H)
+              continue;
+            if (countH[r]++ == 0)
+              memcpy(inner, xp + ih * W, W * sizeof(float));
+            else
+              pool_merge<IsMax>(inner, xp + ih * W, W);
+          }
+          if (countH[r] == 0)
+            for (index_t c = 0; c < W; ++c)
+              inner[c] = neutral;
+        }
+        for (index_t r = 0; r < rows; ++r) {
+          const index_t oh = oh0 + r;
+          alignas(32) float acc[OWV];
+          for (index_t ow = 0; ow < OWV; ++ow)
+            acc[ow] = neutral;
+          for (index_t kw = 0; kw < Win::kw; ++kw)
+            pool_row<IsMax, Win::sw>(acc, merged[r] + kw * Win::dw, 0, OWV);
+          index_t paddedH = 0;
+          for (index_t kh = 0; kh < Win::kh; ++kh) {
+            index_t ih = oh * Win::sh + kh * Win::dh - Win::ph;
+            paddedH += ih >= -Win::ph && ih < H + Win::ph;
+          }
+          float *yr = yp + oh * OW;
+          for (index_t ow = 0; ow < OW; ++ow) {
+            if constexpr (IsMax) {
+              yr[ow] = acc[ow];
+            } else {
+              float n = CountPad ? float(paddedH) * paddedW[ow] : float(countH[r]) * countW[ow];
+              yr[ow] = acc[ow] / (n != 0.0f ? n : 1.0f);
+            }
+          }
+        }
+      }
+    }
+  };
+  if constexpr (parallel)
+    parallel_for(NC, planes);
+  else
+    planes(0, NC);
+}
+
 /// Max or average pooling over NC planes.
 template <bool IsMax, bool CountPad, index_t NC, class Win, class T>
 void pool(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
   if constexpr (Win::d == 1 && Win::kd == 1 && Win::od == 1) {
-    pool2d<IsMax, CountPad, NC, Win>(x, y);
+    // Separable passes pay off on rows long enough to vectorize well.
+    if constexpr (is_same_v<T, float> && Win::kh > 1 && Win::ow >= 16)
+      pool2d_separable<IsMax, CountPad, NC, Win>(x, y);
+    else
+      pool2d<IsMax, CountPad, NC, Win>(x, y);
     return;
   }
   constexpr index_t inPlane = Win::d * Win::h * Win::w;
@@ -518,9 +697,34 @@ void pool(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
   }
 }
 
-/// Average or max over each of NC planes of `Plane` elements.
+/// Average or max over each of NC planes of `Plane` elements. Float planes
+/// are reduced in vector registers, eight independent partial results per
+/// lane, so the sum is not one long chain of dependent adds.
 template <bool IsMax, index_t NC, index_t Plane, class T>
 void global_pool(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
+  if constexpr (is_same_v<T, float> && !IsMax && Plane >= 64) {
+    using V = simd::native;
+    constexpr index_t W = V::width, U = 4, Step = W * U, Whole = Plane / Step * Step;
+    for (index_t p = 0; p < NC; ++p) {
+      const float *xp = x + p * Plane;
+      typename V::reg acc[U];
+      for (index_t u = 0; u < U; ++u)
+        acc[u] = V::zero();
+      for (index_t i = 0; i < Whole; i += Step)
+#pragma GCC unroll 4
+        for (index_t u = 0; u < U; ++u)
+          acc[u] = V::add(acc[u], V::load(xp + i + u * W));
+      float lanes[W];
+      V::store(lanes, V::add(V::add(acc[0], acc[1]), V::add(acc[2], acc[3])));
+      float sum = 0.0f;
+      for (index_t l = 0; l < W; ++l)
+        sum += lanes[l];
+      for (index_t i = Whole; i < Plane; ++i)
+        sum += xp[i];
+      y[p] = sum / float(Plane);
+    }
+    return;
+  }
   for (index_t p = 0; p < NC; ++p) {
     const T *xp = x + p * Plane;
     compute_t<T> acc = IsMax ? compute_t<T>(-INFINITY) : compute_t<T>(0);

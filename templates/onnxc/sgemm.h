@@ -395,7 +395,12 @@ template <class Win> struct im2col_b {
           index_t iwLast = iw0 + (je - jb - 1) * Win::sw;
           if (iw0 >= 0 && iwLast < Wd) {
             if constexpr (Win::sw == 1) {
-              memcpy(drow + jb, src + iw0, (je - jb) * sizeof(float));
+              // A whole panel's run is a copy of constant size: a few
+              // vector moves instead of a call.
+              if (je - jb == NR)
+                memcpy(drow, src + iw0, NR * sizeof(float));
+              else
+                memcpy(drow + jb, src + iw0, (je - jb) * sizeof(float));
             } else {
               for (index_t j = jb; j < je; ++j)
                 drow[j] = src[iw0 + (j - jb) * Win::sw];

@@ -224,6 +224,15 @@ template <class Win> struct im2col_phased_b {
   }
 };
 
+/// Whether a pointwise convolution's SGEMM reads its input in place
+/// (sgemm::strided_b) rather than packing it: where packing would cost a
+/// good part of the product (few output channels, or few input channels
+/// per output), and each panel's k step is whole cache lines (rows of a
+/// multiple of 16 floats; otherwise every step straddles two lines).
+/// mobilenet_v2's projections with 24 or 32 channels run 20-30% faster.
+template <index_t MG, index_t KG, index_t OHW>
+constexpr bool strided_pointwise_v = OHW % 16 == 0 && (MG <= 64 || KG <= 32);
+
 /// Whether a convolution's SGEMM reads phase-split images: strided, with
 /// few enough channels x taps that the strided gathers of plain im2col
 /// would cost about as much as the product (a network's first layer).
@@ -385,7 +394,10 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
             bias ? bias + g * MG : nullptr, nullptr,
             residual ? residual + (n * M + g * MG) * OHW : nullptr, OHW, act};
         auto run = [&](const auto &a) {
-          if constexpr (pointwise)
+          if constexpr (pointwise && strided_pointwise_v<MG, KG, OHW>)
+            sgemm::gemm<MG, OHW, KG>(a, sgemm::strided_b{xg, OHW, OHW}, yg, OHW, false,
+                                     scratch, epi);
+          else if constexpr (pointwise)
             sgemm::gemm<MG, OHW, KG>(a, sgemm::dense_b<false>{xg, OHW, OHW}, yg,
                                      OHW, false, scratch, epi);
           else if constexpr (im2col_phased_v<Win, KG>) {

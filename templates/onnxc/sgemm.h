@@ -158,9 +158,9 @@ template <class Act> struct bias_act_epilogue {
 /// on AVX2 one accumulator then lives on the stack.
 template <int Rows, int NV, class Epi>
 ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
-                          const float *ONNXC_RESTRICT bp, float *c, index_t ldc,
-                          index_t mr, index_t nr, bool accumulate, const Epi *epi,
-                          index_t i0, index_t j0) {
+                          const float *ONNXC_RESTRICT bp, index_t bstep, float *c,
+                          index_t ldc, index_t mr, index_t nr, bool accumulate,
+                          const Epi *epi, index_t i0, index_t j0) {
   constexpr int W = V::width, TW = NV * W;
   // FMA latency x throughput independent sums keep the FMA units busy
   // (8 on current x86 cores): a tile with fewer accumulators than that
@@ -189,15 +189,15 @@ ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
   if constexpr (Sets == 2) {
     for (; k + 2 <= kc; k += 2) {
       step(acc, ap, bp);
-      step(acc2, ap + MR, bp + NR);
+      step(acc2, ap + MR, bp + bstep);
       ap += 2 * MR;
-      bp += 2 * NR;
+      bp += 2 * bstep;
     }
   }
   for (; k < kc; ++k) {
     step(acc, ap, bp);
     ap += MR;
-    bp += NR;
+    bp += bstep;
   }
   if constexpr (Sets == 2) {
 #pragma GCC unroll 8
@@ -239,36 +239,37 @@ ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
 /// One tile, narrowed to fewer vectors when the columns left are that few.
 template <int Rows, class Epi>
 ONNXC_INLINE void tile_rows(index_t kc, const float *ONNXC_RESTRICT ap,
-                            const float *ONNXC_RESTRICT bp, float *c, index_t ldc,
-                            index_t mr, index_t nr, bool accumulate, const Epi *epi,
-                            index_t i0, index_t j0) {
+                            const float *ONNXC_RESTRICT bp, index_t bstep, float *c,
+                            index_t ldc, index_t mr, index_t nr, bool accumulate,
+                            const Epi *epi, index_t i0, index_t j0) {
   if constexpr (V::nvec > 1) {
     if (nr <= V::width) {
-      tile_nv<Rows, 1>(kc, ap, bp, c, ldc, mr, nr, accumulate, epi, i0, j0);
+      tile_nv<Rows, 1>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0);
       return;
     }
   }
-  tile_nv<Rows, V::nvec>(kc, ap, bp, c, ldc, mr, nr, accumulate, epi, i0, j0);
+  tile_nv<Rows, V::nvec>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0);
 }
 
 /// One tile, narrowed to fewer rows (2 or 4) when the rows left are that
-/// few: M = 8 costs 6 + 2 rows of multiply-adds instead of 12.
+/// few: M = 8 costs 6 + 2 rows of multiply-adds instead of 12. B's k steps
+/// are `bstep` floats apart (NR in a packed panel).
 template <class Epi>
 ONNXC_INLINE void tile(index_t kc, const float *ONNXC_RESTRICT ap,
-                       const float *ONNXC_RESTRICT bp, float *c, index_t ldc,
-                       index_t mr, index_t nr, bool accumulate, const Epi *epi,
-                       index_t i0, index_t j0) {
+                       const float *ONNXC_RESTRICT bp, index_t bstep, float *c,
+                       index_t ldc, index_t mr, index_t nr, bool accumulate,
+                       const Epi *epi, index_t i0, index_t j0) {
   if constexpr (MR > 4) {
     if (mr <= 2) {
-      tile_rows<2>(kc, ap, bp, c, ldc, mr, nr, accumulate, epi, i0, j0);
+      tile_rows<2>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0);
       return;
     }
     if (mr <= 4) {
-      tile_rows<4>(kc, ap, bp, c, ldc, mr, nr, accumulate, epi, i0, j0);
+      tile_rows<4>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0);
       return;
     }
   }
-  tile_rows<MR>(kc, ap, bp, c, ldc, mr, nr, accumulate, epi, i0, j0);
+  tile_rows<MR>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0);
 }
 
 // ---- A operands: panels of MR rows, MR floats per k step -----------------
@@ -353,6 +354,27 @@ template <bool Trans> struct dense_b {
   }
 };
 
+/// A row-major B [K, N] (ldb) the micro-kernel reads in place, NR columns
+/// of a row per k step, rows ldb floats apart: no packing pass. For few
+/// rows of A, where packing B would cost a third of the product (a
+/// pointwise convolution with few output channels). A last panel narrower
+/// than NR is packed (pack_tail): reading it in place would run past the
+/// end of B.
+struct strided_b {
+  static constexpr bool packs = false;
+  const float *data;
+  index_t ldb, N;
+  ONNXC_INLINE const float *panel(index_t j, index_t pc) const { return data + pc * ldb + j; }
+  void pack_tail(index_t j0, index_t pc, index_t kc, float *dst) const {
+    const index_t nr = N - j0;
+    for (index_t k = 0; k < kc; ++k)
+      for (index_t j = 0; j < NR; ++j)
+        dst[k * NR + j] = j < nr ? data[(pc + k) * ldb + j0 + j] : 0.0f;
+  }
+};
+template <class B> constexpr bool is_strided_b_v = false;
+template <> constexpr bool is_strided_b_v<strided_b> = true;
+
 /// A convolution's B [C*KH*KW, OH*OW] read straight from one image [C, H, W]
 /// (implicit im2col), for 2-D windows (Win from conv.h, depth 1).
 template <class Win> struct im2col_b {
@@ -430,6 +452,21 @@ void gemm(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   constexpr index_t kcMax = block_depth(K);
   float *bbuf = scratch;
   float *abuf = scratch + scratch_floats(M, N, K, false, B::packs);
+  // A strided B's last, narrower panel is packed after A's block.
+  constexpr bool strided = is_strided_b_v<B>;
+  constexpr index_t tailJ = N / NR * NR;
+  float *tail = scratch + scratch_floats(M, N, K, true, false);
+  // Where tile (i, j)'s B panel starts at depth pc, and its k step.
+  auto stridedPanel = [&](index_t j, index_t pc) -> const float * {
+    if constexpr (strided)
+      return j >= tailJ ? tail : b.panel(j, pc);
+    return nullptr;
+  };
+  auto bstepOf = [&](index_t j) -> index_t {
+    if constexpr (strided)
+      return j >= tailJ ? NR : b.ldb;
+    return NR;
+  };
   // Threads only pay off on products of some size.
   constexpr bool parallel = ONNXC_THREADS > 1 && M * N * K >= (index_t(1) << 16);
   auto forEach = [](index_t n, auto &&body) {
@@ -453,17 +490,22 @@ void gemm(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
             // different times and must not pack over a neighbour's panels.
             if constexpr (B::packs)
               b.pack(jc, pc, nc, kc, bbuf, q0, q1, kcMax * NR);
+            if constexpr (strided)
+              if (tailJ < N && jc + q1 * NR > tailJ) // this thread has the tail
+                b.pack_tail(tailJ, pc, kc, tail);
             for (index_t ic = 0; ic < M; ic += MC) // an A block stays in L2
               for (index_t jp = q0; jp < q1; ++jp) {
                 const index_t j = jc + jp * NR, nr = min_of(NR, N - j);
                 const float *bp;
                 if constexpr (B::packs)
                   bp = bbuf + jp * kcMax * NR;
+                else if constexpr (strided)
+                  bp = stridedPanel(j, pc);
                 else
                   bp = b.panel(j, pc);
                 for (index_t i = ic; i < min_of(ic + MC, M); i += MR)
-                  tile(kc, a.panel(i, pc), bp, c + i * ldc + j, ldc, min_of(MR, M - i),
-                       nr, acc, last ? &epi : nullptr, i, j);
+                  tile(kc, a.panel(i, pc), bp, bstepOf(j), c + i * ldc + j, ldc,
+                       min_of(MR, M - i), nr, acc, last ? &epi : nullptr, i, j);
               }
           }
         });
@@ -477,6 +519,9 @@ void gemm(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
         forEach(nPanels, [&](index_t p0, index_t p1) {
           b.pack(jc, pc, nc, kc, bbuf, p0, p1, kc * NR);
         });
+      if constexpr (strided)
+        if (tailJ < N && jc + nc > tailJ)
+          b.pack_tail(tailJ, pc, kc, tail);
       for (index_t ic = 0; ic < M; ic += MC) {
         const index_t mc = min_of(MC, M - ic), mPanels = (mc + MR - 1) / MR;
         if constexpr (A::packs)
@@ -492,6 +537,8 @@ void gemm(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
             const float *bp, *ap;
             if constexpr (B::packs)
               bp = bbuf + jp * kc * NR;
+            else if constexpr (strided)
+              bp = stridedPanel(j, pc);
             else
               bp = b.panel(j, pc);
             if constexpr (A::packs)
@@ -500,7 +547,7 @@ void gemm(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
               ap = a.panel(i, pc);
             index_t mr = min_of(MR, M - i), nr = min_of(NR, N - j);
             float *ct = c + i * ldc + j;
-            tile(kc, ap, bp, ct, ldc, mr, nr, acc, last ? &epi : nullptr, i, j);
+            tile(kc, ap, bp, bstepOf(j), ct, ldc, mr, nr, acc, last ? &epi : nullptr, i, j);
           }
         });
       }

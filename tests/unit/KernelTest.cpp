@@ -40,7 +40,7 @@ std::vector<float> pack(index_t count, index_t K, index_t width, At at) {
 }
 
 template <index_t M, index_t N, index_t K, bool TransA, bool TransB>
-void checkSgemm(bool prepackA, bool prepackB, bool epilogue) {
+void checkSgemm(bool prepackA, bool prepackB, bool epilogue, bool stridedB = false) {
   auto a = randomVector(M * K, 1), b = randomVector(K * N, 2);
   auto bias = randomVector(M, 3), res = randomVector(M * N, 4);
   auto A = [&](index_t i, index_t k) { return TransA ? a[k * M + i] : a[i * K + k]; };
@@ -59,7 +59,17 @@ void checkSgemm(bool prepackA, bool prepackB, bool epilogue) {
   sg::dense_b<TransB> db{b.data(), TransB ? K : N, N};
   sg::prepacked_a ppa{pa.data(), K, M};
   sg::prepacked_b ppb{pb.data(), K, N};
-  if (prepackA && prepackB)
+  sg::strided_b sb{b.data(), N, N};
+  if constexpr (!TransB) {
+    if (stridedB) {
+      if (prepackA)
+        run(ppa, sb);
+      else
+        run(da, sb);
+    }
+  }
+  if (stridedB) {
+  } else if (prepackA && prepackB)
     run(ppa, ppb);
   else if (prepackA)
     run(ppa, db);
@@ -94,6 +104,15 @@ TEST(Sgemm, PrepackedOperands) {
   // Threads packing their own panels through K blocks of unequal depth.
   checkSgemm<20, 100, 1153, false, false>(true, false, true);
   checkSgemm<64, 200, 1152, false, true>(true, false, false);
+}
+
+TEST(Sgemm, StridedB) {
+  // B read in place: a narrower last panel (packed), several K blocks, one
+  // row panel and many, A packed at run time or pre-packed.
+  checkSgemm<24, 3136 + 5, 96, false, false>(true, false, true, true);
+  checkSgemm<7, 45, 600, false, false>(false, false, true, true);
+  checkSgemm<130, 64, 40, false, false>(true, false, false, true);
+  checkSgemm<16, 2100, 32, false, false>(true, false, true, true);
 }
 
 TEST(Sgemm, BlocksAcrossNcAndMc) {

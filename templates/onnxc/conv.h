@@ -474,6 +474,14 @@ void conv_transpose(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
       }
 }
 
+/// max(a, v), NaN if either is: in this form (two selects) the compiler
+/// emits max + compare + blend, with no branches in scalar tails, where a
+/// data-dependent branch mispredicts about every other element.
+template <class C> ONNXC_INLINE C nan_max(C a, C v) {
+  C m = a < v ? v : a;
+  return v != v ? v : m;
+}
+
 /// acc[ow] = max (NaN-propagating) or sum of acc[ow] and src[ow * S] for ow
 /// in [lo, hi); separate restrict arrays so the loop vectorizes.
 template <bool IsMax, index_t S, class C, class T>
@@ -485,7 +493,7 @@ ONNXC_INLINE void pool_row(C *ONNXC_RESTRICT acc, const T *ONNXC_RESTRICT src,
   for (index_t ow = lo; ow < hi; ++ow) {
     C v = load(src[ow * S]), a = acc[ow];
     if constexpr (IsMax)
-      acc[ow] = v > a || v != v ? v : a; // NaN propagates
+      acc[ow] = nan_max(a, v);
     else
       acc[ow] = a + v;
   }
@@ -566,7 +574,7 @@ ONNXC_INLINE void pool_merge(float *ONNXC_RESTRICT acc, const float *ONNXC_RESTR
   for (index_t i = 0; i < n; ++i) {
     float v = src[i], a = acc[i];
     if constexpr (IsMax)
-      acc[i] = v > a || v != v ? v : a;
+      acc[i] = nan_max(a, v);
     else
       acc[i] = a + v;
   }

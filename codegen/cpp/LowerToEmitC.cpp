@@ -133,10 +133,26 @@ public:
     if (it != state.names.end())
       return it->second;
     BufferRef ref = state.plan.buffers.lookup(v);
+    std::string t = cType(elementType(v));
+    if (ref.part) {
+      // A Concat input written in place: its own name, into the result.
+      std::string whole = buffer(ref.root);
+      Type e = elementType(v);
+      int64_t elementBytes = std::max<int64_t>(e.isInteger(1) ? 1 : e.getIntOrFloatBitWidth() / 8, 1);
+      Operation *def = v.getDefiningOp();
+      std::string base = nodeName(def->getLoc());
+      if (def->getNumResults() > 1)
+        base += "_out" + std::to_string(cast<OpResult>(v).getResultNumber());
+      std::string name = state.uniqueName(base);
+      emitc::VerbatimOp::create(
+          builder, loc,
+          builder.getStringAttr(t + "* const " + name + " = " + whole + " + " +
+                                std::to_string(ref.within / elementBytes) + ";"));
+      return state.names[v] = name;
+    }
     if (ref.root && ref.root != v) // a view shares its root's name
       return state.names[v] = buffer(ref.root);
     std::string name;
-    std::string t = cType(elementType(v));
     if (ref.kind == BufferRef::Constant) {
       auto c = state.constants.find(v);
       if (c == state.constants.end())
@@ -166,6 +182,11 @@ public:
   }
 
   SgemmTile sgemmTile() const override { return state.sgemmTile; }
+
+  bool writtenInPlace(Value part, Value whole) const override {
+    BufferRef ref = state.plan.buffers.lookup(part);
+    return ref.part && ref.root == whole;
+  }
 
   std::string scratch(Operation *op, Type elementType) override {
     std::string t = cType(elementType);
@@ -222,7 +243,9 @@ public:
         args.push_back(literal(rewriter, loc, arg));
       emitc::CallOpaqueOp::create(rewriter, loc, TypeRange{}, call.callee, args);
     }
-    if (calls.empty())
+    if (calls.empty() && isa<onnx::ConcatOp>(op))
+      comment.setValue(comment.getValue().str() + ": its inputs were written in place");
+    else if (calls.empty())
       rewriter.eraseOp(comment); // views cost nothing
     rewriter.replaceOp(op, results);
     return success();

@@ -67,6 +67,37 @@ onnxc::planMemory(func::FuncOp func,
     }
   }
 
+  // Concat inputs written in place: an input only the Concat reads, whose
+  // bytes are its own, becomes a slice of the result. Every dim before the
+  // axis must be 1 so each input is one contiguous run of the result.
+  for (Operation &op : body) {
+    auto concat = dyn_cast<onnx::ConcatOp>(op);
+    if (!concat)
+      continue;
+    Value y = concat.getResult();
+    auto yt = dyn_cast<RankedTensorType>(y.getType());
+    BufferRef yref = plan.buffers.lookup(y);
+    if (!yt || !yt.hasStaticShape() || yref.kind != BufferRef::Arena || yref.root != y)
+      continue;
+    int64_t axis = concat.getAxis();
+    if (axis < 0)
+      axis += yt.getRank();
+    int64_t outer = 1;
+    for (int64_t d = 0; d < axis; ++d)
+      outer *= yt.getDimSize(d);
+    if (outer != 1)
+      continue;
+    int64_t within = 0;
+    for (Value in : op.getOperands()) {
+      BufferRef ref = plan.buffers.lookup(in);
+      Operation *def = in.getDefiningOp();
+      if (ref.kind == BufferRef::Arena && ref.root == in && in.hasOneUse() && def &&
+          !isa<onnx::ConcatOp>(def))
+        plan.buffers[in] = BufferRef{BufferRef::Arena, 0, 0, y, true, within};
+      within += tensorBytes(in.getType());
+    }
+  }
+
   // Outputs written in place where the bytes are the producer's own.
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   llvm::DenseSet<Value> outputRoots;
@@ -75,14 +106,17 @@ onnxc::planMemory(func::FuncOp func,
     if (ref.kind == BufferRef::Arena && !outputRoots.contains(ref.root)) {
       outputRoots.insert(ref.root);
       for (auto &entry : plan.buffers)
-        if (entry.second.kind == BufferRef::Arena && entry.second.root == ref.root)
-          entry.second = BufferRef{BufferRef::Output, 0, int(k), ref.root};
+        if (entry.second.kind == BufferRef::Arena && entry.second.root == ref.root) {
+          entry.second.kind = BufferRef::Output;
+          entry.second.index = int(k);
+        }
     } else {
       plan.outputCopies.push_back({v, int(k)});
     }
   }
 
-  // Live ranges of arena roots: from definition to the last use of any view.
+  // Live ranges of arena roots: from the first definition of any slice to
+  // the last use of any view.
   llvm::DenseMap<Value, Interval> intervals;
   for (Operation &op : body)
     for (Value r : op.getResults()) {
@@ -91,10 +125,10 @@ onnxc::planMemory(func::FuncOp func,
         continue;
       Value root = it->second.root;
       auto &iv = intervals[root];
-      if (!iv.root) {
-        iv = Interval{root, nullptr, tensorBytes(root.getType()),
-                      position[root.getDefiningOp()], position[root.getDefiningOp()]};
-      }
+      if (!iv.root)
+        iv = Interval{root, nullptr, tensorBytes(root.getType()), position[&op],
+                      position[&op]};
+      iv.start = std::min(iv.start, position[&op]);
       for (Operation *user : r.getUsers()) {
         int64_t p = isa<func::ReturnOp>(user) ? end : position[user];
         iv.end = std::max(iv.end, p);

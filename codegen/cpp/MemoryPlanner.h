@@ -4,8 +4,10 @@
 // lifetimes do not overlap share bytes: buffers are placed greedily by size
 // (largest first, lowest free offset), the approach of TFLite's planner.
 // View ops (Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout) alias
-// their input and cost nothing. Graph outputs are written in place into the
-// caller's output buffers.
+// their input and cost nothing. A Concat's inputs that nothing else reads
+// are slices of its result: their producers write there and nothing is
+// copied. Graph outputs are written in place into the caller's output
+// buffers.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ONNXC_CODEGEN_CPP_MEMORYPLANNER_H
@@ -24,6 +26,10 @@ struct BufferRef {
   int64_t offset = 0; ///< bytes into the arena (Arena)
   int index = 0;      ///< input or output number (Input, Output)
   mlir::Value root;   ///< the value owning the bytes (views point to it)
+  /// A slice of root's bytes starting `within` bytes in (a Concat input
+  /// written in place), rather than a view of all of them.
+  bool part = false;
+  int64_t within = 0;
 };
 
 struct MemoryPlan {

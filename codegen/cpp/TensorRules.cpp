@@ -61,7 +61,7 @@ LogicalResult concatRule(Operation *op, LoweringContext &ctx,
   int64_t offset = 0;
   for (Value in : op->getOperands()) {
     int64_t chunk = tensorType(in).getDimSize(axis) * inner;
-    if (chunk > 0)
+    if (chunk > 0 && !ctx.writtenInPlace(in, y))
       calls.push_back({"onnxc::concat_part<" + std::to_string(outer) + "," +
                            std::to_string(chunk) + "," +
                            std::to_string(outChunk) + "," +

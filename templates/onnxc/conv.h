@@ -404,10 +404,18 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
             // The images go after the SGEMM's own scratch.
             using B = im2col_phased_b<Win>;
             float *img = scratch + sgemm::scratch_floats(MG, OHW, KG, true, true);
-            for (index_t i = 0; i < CG * B::plane; ++i)
-              img[i] = 0.0f;
-            for (index_t c = 0; c < CG; ++c)
-              depthwise_fill<Win>(xg + c * Win::h * Win::w, img + c * B::plane);
+            auto fill = [&](index_t c0, index_t c1) {
+              for (index_t c = c0; c < c1; ++c) {
+                float *plane = img + c * B::plane;
+                for (index_t i = 0; i < B::plane; ++i)
+                  plane[i] = 0.0f;
+                depthwise_fill<Win>(xg + c * Win::h * Win::w, plane);
+              }
+            };
+            if constexpr (ONNXC_THREADS > 1)
+              parallel_for(CG, fill);
+            else
+              fill(0, CG);
             sgemm::gemm<MG, OHW, KG>(a, B{img}, yg, OHW, false, scratch, epi);
           } else
             sgemm::gemm<MG, OHW, KG>(a, sgemm::im2col_b<Win>{xg}, yg, OHW, false,

@@ -236,12 +236,52 @@ ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
       (*epi)(c, ldc, i0, j0, mr, nr);
 }
 
+/// A tile of one column: the rows of the A panel as one vector (V::width >=
+/// MR), times each k step's B value, four k steps in flight. A last column
+/// panel one column wide (a 7x7 image's 49 = 3 x 16 + 1 outputs) would
+/// otherwise spend a whole vector of multiply-adds per row on it.
+template <class Epi>
+ONNXC_NOINLINE void tile_column(index_t kc, const float *ONNXC_RESTRICT ap,
+                                const float *ONNXC_RESTRICT bp, index_t bstep, float *c,
+                                index_t ldc, index_t mr, bool accumulate, const Epi *epi,
+                                index_t i0, index_t j0) {
+  constexpr int W = V::width;
+  static_assert(sizeof(Epi) > 0 && W >= MR, "one vector holds a panel's rows");
+  typename V::reg s[4] = {V::zero(), V::zero(), V::zero(), V::zero()};
+  // A vector load at step k reads W - MR floats of step k + 1: the last
+  // step, with nothing after it in the panel, goes through a copy.
+  index_t k = 0;
+  for (; k + 4 < kc; k += 4)
+#pragma GCC unroll 4
+    for (int u = 0; u < 4; ++u)
+      s[u] = V::fma(V::load(ap + (k + u) * MR), V::broadcast(bp + (k + u) * bstep), s[u]);
+  for (; k + 1 < kc; ++k)
+    s[0] = V::fma(V::load(ap + k * MR), V::broadcast(bp + k * bstep), s[0]);
+  float last[W] = {};
+  for (int i = 0; i < MR; ++i)
+    last[i] = ap[k * MR + i];
+  s[0] = V::fma(V::load(last), V::broadcast(bp + k * bstep), s[0]);
+  float t[W];
+  V::store(t, V::add(V::add(s[0], s[1]), V::add(s[2], s[3])));
+  for (index_t i = 0; i < mr; ++i)
+    c[i * ldc] = (accumulate ? c[i * ldc] : 0.0f) + t[i];
+  if constexpr (Epi::active)
+    if (epi)
+      (*epi)(c, ldc, i0, j0, mr, 1);
+}
+
 /// One tile, narrowed to fewer vectors when the columns left are that few.
 template <int Rows, class Epi>
 ONNXC_INLINE void tile_rows(index_t kc, const float *ONNXC_RESTRICT ap,
                             const float *ONNXC_RESTRICT bp, index_t bstep, float *c,
                             index_t ldc, index_t mr, index_t nr, bool accumulate,
                             const Epi *epi, index_t i0, index_t j0) {
+  if constexpr (V::width >= MR) {
+    if (nr == 1 && kc > 0) {
+      tile_column(kc, ap, bp, bstep, c, ldc, mr, accumulate, epi, i0, j0);
+      return;
+    }
+  }
   if constexpr (V::nvec > 1) {
     if (nr <= V::width) {
       tile_nv<Rows, 1>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0);

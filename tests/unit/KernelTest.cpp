@@ -95,6 +95,11 @@ TEST(Sgemm, TailsInEveryDimension) {
   checkSgemm<1, 1, 1, false, false>(false, false, false);
   checkSgemm<13, 37, 300, false, true>(false, false, true);
   checkSgemm<50, 17, 513, true, false>(false, false, true);
+  // A last column panel one column wide (tile_column), K of one, several
+  // and a single step.
+  checkSgemm<13, 49, 300, false, false>(true, false, true);
+  checkSgemm<8, 1, 7, false, false>(false, false, true);
+  checkSgemm<6, 17, 1, false, false>(true, false, false);
 }
 
 TEST(Sgemm, PrepackedOperands) {

@@ -159,10 +159,9 @@ ONNXC_INLINE void depthwise_fill(const float *ONNXC_RESTRICT xp, float *ONNXC_RE
   for (index_t h = 0; h < Win::h; ++h) {
     const float *src = xp + h * Win::w;
     if constexpr (S == 1) {
-      float *dst = pad + (h + Win::ph) * PW + Win::pw;
-#pragma GCC unroll 1
-      for (index_t i = 0; i < Win::w; ++i)
-        dst[i] = src[i];
+      // A copy of constant size: inline moves for short rows, where a
+      // library call per row would cost more than the row.
+      memcpy(pad + (h + Win::ph) * PW + Win::pw, src, Win::w * sizeof(float));
     } else {
       // Image column j = i + pw goes to phase j % S, position j / S.
       for (index_t q = 0; q < S; ++q) {

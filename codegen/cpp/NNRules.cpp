@@ -841,11 +841,11 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads) {
       return sgemm;
     }
     if (kernel == ConvKernel::Winograd) {
-      // winograd.h scratch_floats.
+      // winograd.h scratch_floats: packing space per thread.
       int64_t c = xt.getDimSize(1), m = yt.getDimSize(1);
       int64_t tiles = ((oh + 1) / 2) * ((ow + 1) / 2);
       return std::max(sgemm, 4 * (16 * c * tiles + 16 * m * tiles +
-                                   sgemmScratchFloats(m, tiles, c)));
+                                   int64_t(threads) * sgemmScratchFloats(m, tiles, c)));
     }
     // Depthwise: per thread, the image and the output rows.
     int64_t reach = wt.getShape().back() * dil[spatial - 1] + 16;

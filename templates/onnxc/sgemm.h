@@ -485,10 +485,12 @@ template <class Win> struct im2col_b {
 
 /// C[M,N] = A B (+ C when accumulate), then the epilogue on every tile.
 /// `scratch` holds scratch_floats(M, N, K, A::packs, B::packs) floats.
-template <index_t M, index_t N, index_t K, class A, class B,
+/// Threaded: false runs it on the calling thread alone (for callers that
+/// already split independent products over the threads).
+template <bool Threaded, index_t M, index_t N, index_t K, class A, class B,
           class Epi = no_epilogue>
-void gemm(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
-          float *scratch, const Epi &epi = Epi{}) {
+void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
+             float *scratch, const Epi &epi = Epi{}) {
   constexpr index_t kcMax = block_depth(K);
   float *bbuf = scratch;
   float *abuf = scratch + scratch_floats(M, N, K, false, B::packs);
@@ -508,7 +510,8 @@ void gemm(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
     return NR;
   };
   // Threads only pay off on products of some size.
-  constexpr bool parallel = ONNXC_THREADS > 1 && M * N * K >= (index_t(1) << 16);
+  constexpr bool parallel =
+      Threaded && ONNXC_THREADS > 1 && M * N * K >= (index_t(1) << 16);
   auto forEach = [](index_t n, auto &&body) {
     if constexpr (parallel)
       parallel_for(n, body);
@@ -593,6 +596,13 @@ void gemm(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
       }
     }
   }
+}
+
+/// gemm_on, on all the threads the model was built for.
+template <index_t M, index_t N, index_t K, class A, class B, class Epi = no_epilogue>
+void gemm(const A &a, const B &b, float *c, index_t ldc, bool accumulate, float *scratch,
+          const Epi &epi = Epi{}) {
+  gemm_on<true, M, N, K>(a, b, c, ldc, accumulate, scratch, epi);
 }
 
 } // namespace sgemm

@@ -15,11 +15,12 @@
 ONNXC_NAMESPACE_BEGIN
 namespace winograd {
 
-/// Floats of scratch (the compiler reserves the same): V, M and the
-/// SGEMM's packing space.
+/// Floats of scratch (the compiler reserves at least as much): V, M and
+/// each thread's SGEMM packing space.
 constexpr index_t scratch_floats(index_t C, index_t M, index_t OH, index_t OW) {
   index_t tiles = ((OH + 1) / 2) * ((OW + 1) / 2);
-  return 16 * C * tiles + 16 * M * tiles + sgemm::scratch_floats(M, tiles, C, false, true);
+  return 16 * C * tiles + 16 * M * tiles +
+         ONNXC_THREADS * sgemm::scratch_floats(M, tiles, C, false, true);
 }
 
 /// V[xi][c][tile] for one image x [C, H, W] with leading pads PH, PW.
@@ -116,12 +117,24 @@ void conv(const float *x, const float *u, const float *bias, const float *residu
   constexpr index_t TH = (OH + 1) / 2, TW = (OW + 1) / 2, P = TH * TW;
   float *v = scratch, *m = v + 16 * C * P, *pack = m + 16 * Mo * P;
   constexpr index_t uStride = sgemm::round_up(Mo, sgemm::MR) * C;
+  // The 16 products are independent: on threads, each thread runs whole
+  // products with its own packing scratch, one parallel region instead of
+  // 16 whose column panels rarely split evenly (7x7 tiles: 49 columns).
+  constexpr index_t packFloats = sgemm::scratch_floats(Mo, P, C, false, true);
   for (index_t n = 0; n < N; ++n) {
     input_transform<C, H, W, TH, TW, PH, PW>(x + n * C * H * W, v);
-    for (index_t xi = 0; xi < 16; ++xi)
-      sgemm::gemm<Mo, P, C>(sgemm::prepacked_a{u + xi * uStride, C, Mo},
-                            sgemm::dense_b<false>{v + xi * C * P, P, P},
-                            m + xi * Mo * P, P, false, pack);
+    auto products = [&](index_t x0, index_t x1) {
+      // parallel_for's chunk [16 t / T, 16 (t + 1) / T) starts at x0.
+      const index_t t = (x0 * ONNXC_THREADS + 15) / 16;
+      for (index_t xi = x0; xi < x1; ++xi)
+        sgemm::gemm_on<false, Mo, P, C>(sgemm::prepacked_a{u + xi * uStride, C, Mo},
+                                        sgemm::dense_b<false>{v + xi * C * P, P, P},
+                                        m + xi * Mo * P, P, false, pack + t * packFloats);
+    };
+    if constexpr (ONNXC_THREADS > 1)
+      parallel_for(16, products);
+    else
+      products(0, 16);
     output_transform<Mo, OH, OW, TH, TW>(
         m, bias, residual ? residual + n * Mo * OH * OW : nullptr,
         y + n * Mo * OH * OW, act);

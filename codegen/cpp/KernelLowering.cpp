@@ -109,7 +109,7 @@ int64_t onnxc::scratchBytes(Operation *op, int threads) {
     if (x.getElementType().isF32()) {
       int64_t seq = x.getDimSize(0), input = x.getDimSize(2), g = 4 * hidden;
       return 4 * (seq * batch * g + hidden * g + g + 2 * batch * hidden +
-                  sgemmScratchFloats(seq * batch, g, input));
+                  sgemmScratchFloats(seq * batch, g, input, threads));
     }
     return 6 * hidden * batch * (x.getElementType().getIntOrFloatBitWidth() / 8);
   }

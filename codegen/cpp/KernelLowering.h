@@ -72,7 +72,7 @@ int64_t scratchBytes(mlir::Operation *op, int threads);
 int64_t nnScratchBytes(mlir::Operation *op, int threads);
 /// Floats of packing scratch of one SGEMM; mirrors sgemm::scratch_floats in
 /// templates/onnxc/sgemm.h (with A packed at run time, the larger case).
-int64_t sgemmScratchFloats(int64_t m, int64_t n, int64_t k);
+int64_t sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads);
 
 // Shared formatting helpers for rules.
 /// The ONNX node name carried by an op's location ("" when none).

@@ -798,10 +798,10 @@ void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
   r["SoftmaxCrossEntropyLoss"] = lossRule(true);
 }
 
-int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k) {
+int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads) {
   constexpr int64_t kc = 256, mc = 120, nc = 2048, maxMr = 8, maxNr = 32;
   int64_t depth = std::min(k, kc);
-  return depth * (std::min(n, nc) + maxNr) + (std::min(m, mc) + maxMr) * depth;
+  return depth * (std::min(n, nc) + maxNr * threads) + (std::min(m, mc) + maxMr) * depth;
 }
 
 int64_t onnxc::nnScratchBytes(Operation *op, int threads) {
@@ -817,7 +817,7 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads) {
     int64_t group = intAttr(op, "group", 1);
     int64_t oh = xt.getRank() == 4 ? yt.getDimSize(2) : 1, ow = yt.getShape().back();
     int64_t kg = wt.getNumElements() / wt.getDimSize(0);
-    int64_t sgemm = 4 * sgemmScratchFloats(yt.getDimSize(1) / group, oh * ow, kg);
+    int64_t sgemm = 4 * sgemmScratchFloats(yt.getDimSize(1) / group, oh * ow, kg, threads);
     // A zero-bordered, phase-split image of one plane (conv.h
     // depthwise_padded), bounded by input + all pads + the last output's
     // reach + a stride (each phase plane's row rounds up).
@@ -845,7 +845,7 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads) {
       int64_t c = xt.getDimSize(1), m = yt.getDimSize(1);
       int64_t tiles = ((oh + 1) / 2) * ((ow + 1) / 2);
       return std::max(sgemm, 4 * (16 * c * tiles + 16 * m * tiles +
-                                   int64_t(threads) * sgemmScratchFloats(m, tiles, c)));
+                                   int64_t(threads) * sgemmScratchFloats(m, tiles, c, threads)));
     }
     // Depthwise: per thread, the image and the output rows.
     int64_t reach = wt.getShape().back() * dil[spatial - 1] + 16;
@@ -856,7 +856,7 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads) {
     if (!at.getElementType().isF32())
       return 0;
     int64_t k = at.getDimSize(intAttr(op, "transA", 0) ? 0 : 1);
-    return 4 * sgemmScratchFloats(yt.getDimSize(0), yt.getDimSize(1), k);
+    return 4 * sgemmScratchFloats(yt.getDimSize(0), yt.getDimSize(1), k, threads);
   }
   if (name == "onnx.MatMul") {
     auto at = tensorType(op->getOperand(0)), bt = tensorType(op->getOperand(1));
@@ -865,7 +865,7 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads) {
     // All of A's rows: gemm.h runs a batched A against one B as one product.
     int64_t k = at.getShape().back(), n = bt.getRank() > 1 ? bt.getShape().back() : 1;
     int64_t m = k ? at.getNumElements() / k : 0;
-    return 4 * sgemmScratchFloats(m, n, k);
+    return 4 * sgemmScratchFloats(m, n, k, threads);
   }
   return 0;
 }

@@ -42,12 +42,28 @@ constexpr index_t block_depth(index_t K) {
 }
 
 /// Floats of scratch a product needs for its run-time packing (mirrored by
-/// the compiler's scratch sizing).
+/// the compiler's scratch sizing): B's columns plus a panel's slack per
+/// thread (threads may each start their panels mid-way), A's rows.
 constexpr index_t scratch_floats(index_t M, index_t N, index_t K, bool packA,
                                  bool packB) {
   index_t kc = min_of(K, KC);
-  return (packB ? kc * (min_of(N, NC) + max_nr) : 0) +
+  return (packB ? kc * (min_of(N, NC) + max_nr * ONNXC_THREADS) : 0) +
          (packA ? (min_of(M, MC) + max_mr) * kc : 0);
+}
+
+/// Whether parallel_for's chunks of `panels` column panels (the last of
+/// them partial, `cols` columns in all) give each thread within 12.5 % of
+/// an even share of the columns.
+constexpr bool panels_split_evenly(index_t panels, index_t cols) {
+  if (panels < 2 * ONNXC_THREADS)
+    return false;
+  for (index_t t = 0; t < ONNXC_THREADS; ++t) {
+    index_t b = panels * t / ONNXC_THREADS, e = panels * (t + 1) / ONNXC_THREADS;
+    index_t mine = min_of(cols, e * NR) - b * NR;
+    if (mine * ONNXC_THREADS * 8 > cols * 9)
+      return false;
+  }
+  return true;
 }
 
 // ---- Activations on whole registers -------------------------------------
@@ -279,6 +295,14 @@ ONNXC_INLINE void tile_rows(index_t kc, const float *ONNXC_RESTRICT ap,
   if constexpr (V::width >= MR) {
     if (nr == 1 && kc > 0) {
       tile_column(kc, ap, bp, bstep, c, ldc, mr, accumulate, epi, i0, j0);
+      return;
+    }
+    // One vector and a column or two past it: a one-vector tile and
+    // column tiles, instead of two vectors' multiply-adds.
+    if (V::nvec > 1 && nr > V::width && nr <= V::width + 2 && kc > 0) {
+      tile_nv<Rows, 1>(kc, ap, bp, bstep, c, ldc, mr, V::width, accumulate, epi, i0, j0);
+      for (index_t j = V::width; j < nr; ++j)
+        tile_column(kc, ap, bp + j, bstep, c + j, ldc, mr, accumulate, epi, i0, j0 + j);
       return;
     }
   }
@@ -520,6 +544,37 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   };
   for (index_t jc = 0; jc < N; jc += NC) {
     const index_t nc = min_of(NC, N - jc), nPanels = (nc + NR - 1) / NR;
+    if constexpr (parallel && !A::packs && B::packs) {
+      // Weights as A, B packed at run time, and panels that do not split
+      // evenly over the threads (49 columns: 16+16 | 16+1): each thread
+      // takes an even range of whole vectors' columns instead, packs it
+      // into its own panels (from its first column, in its own part of
+      // the packing space) and multiplies them through all of K and M.
+      if (!panels_split_evenly(nPanels, nc) && nc >= 2 * ONNXC_THREADS * V::width) {
+        parallel_for(ONNXC_THREADS, [&](index_t t0, index_t t1) {
+          for (index_t t = t0; t < t1; ++t) {
+            const index_t n0 = nc * t / ONNXC_THREADS / V::width * V::width;
+            const index_t n1 =
+                t + 1 == ONNXC_THREADS ? nc : nc * (t + 1) / ONNXC_THREADS / V::width * V::width;
+            const index_t panels = (n1 - n0 + NR - 1) / NR;
+            float *own = bbuf + (n0 + t * NR) * kcMax;
+            for (index_t pc = 0; pc < K; pc += kcMax) {
+              const index_t kc = min_of(kcMax, K - pc);
+              const bool last = pc + kc == K, acc = accumulate || pc != 0;
+              b.pack(jc + n0, pc, n1 - n0, kc, own, 0, panels, kcMax * NR);
+              for (index_t ic = 0; ic < M; ic += MC)
+                for (index_t jp = 0; jp < panels; ++jp) {
+                  const index_t j = jc + n0 + jp * NR, nr = min_of(NR, jc + n1 - j);
+                  for (index_t i = ic; i < min_of(ic + MC, M); i += MR)
+                    tile(kc, a.panel(i, pc), own + jp * kcMax * NR, NR, c + i * ldc + j,
+                         ldc, min_of(MR, M - i), nr, acc, last ? &epi : nullptr, i, j);
+                }
+            }
+          }
+        });
+        continue;
+      }
+    }
     if constexpr (parallel && !A::packs) {
       // Weights as A and enough column panels: each thread packs and
       // multiplies its own panels through all of K and M, one parallel

@@ -100,6 +100,10 @@ TEST(Sgemm, TailsInEveryDimension) {
   checkSgemm<13, 49, 300, false, false>(true, false, true);
   checkSgemm<8, 1, 7, false, false>(false, false, true);
   checkSgemm<6, 17, 1, false, false>(true, false, false);
+  // A vector and one or two columns past it (a one-vector tile plus column
+  // tiles).
+  checkSgemm<11, 25, 40, false, false>(true, false, true);
+  checkSgemm<6, 26, 300, false, true>(false, false, true);
 }
 
 TEST(Sgemm, PrepackedOperands) {

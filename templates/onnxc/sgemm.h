@@ -262,7 +262,11 @@ ONNXC_NOINLINE void tile_column(index_t kc, const float *ONNXC_RESTRICT ap,
                                 index_t ldc, index_t mr, bool accumulate, const Epi *epi,
                                 index_t i0, index_t j0) {
   constexpr int W = V::width;
-  static_assert(sizeof(Epi) > 0 && W >= MR, "one vector holds a panel's rows");
+  // A vector load at step k must stay inside steps k and k + 1 (W <= 2 MR),
+  // so that no load but the last step's, which goes through a copy, can
+  // pass the end of the panel.
+  static_assert(sizeof(Epi) > 0 && W >= MR && W <= 2 * MR,
+                "one vector holds a panel's rows and reaches one step ahead at most");
   typename V::reg s[4] = {V::zero(), V::zero(), V::zero(), V::zero()};
   // A vector load at step k reads W - MR floats of step k + 1: the last
   // step, with nothing after it in the panel, goes through a copy.

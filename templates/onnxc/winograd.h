@@ -124,7 +124,8 @@ void conv(const float *x, const float *u, const float *bias, const float *residu
   for (index_t n = 0; n < N; ++n) {
     input_transform<C, H, W, TH, TW, PH, PW>(x + n * C * H * W, v);
     auto products = [&](index_t x0, index_t x1) {
-      // parallel_for's chunk [16 t / T, 16 (t + 1) / T) starts at x0.
+      // parallel_for's static chunk t is [16 t / T, 16 (t + 1) / T): its
+      // start x0 gives back t (unique per thread, below T).
       const index_t t = (x0 * ONNXC_THREADS + 15) / 16;
       for (index_t xi = x0; xi < x1; ++xi)
         sgemm::gemm_on<false, Mo, P, C>(sgemm::prepacked_a{u + xi * uStride, C, Mo},

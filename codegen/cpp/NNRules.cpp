@@ -45,6 +45,30 @@ std::string window3dText(ArrayRef<int64_t> in, ArrayRef<int64_t> out,
   return w;
 }
 
+/// Leading and trailing pads of each spatial dim, from `pads` or auto_pad.
+std::pair<SmallVector<int64_t>, SmallVector<int64_t>>
+padsOf(Operation *op, RankedTensorType x, RankedTensorType y, ArrayRef<int64_t> kernel) {
+  int64_t spatial = x.getRank() - 2;
+  auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>(spatial, 1));
+  auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  StringRef autoPad = strAttr(op, "auto_pad", "NOTSET");
+  SmallVector<int64_t> begin(pads.begin(), pads.begin() + spatial);
+  SmallVector<int64_t> end(pads.begin() + spatial, pads.end());
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t in = x.getDimSize(2 + i), out = y.getDimSize(2 + i);
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t total = std::max<int64_t>(
+          0, (out - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1 - in);
+      begin[i] = autoPad == "SAME_UPPER" ? total / 2 : (total + 1) / 2;
+      end[i] = total - begin[i];
+    } else if (autoPad == "VALID") {
+      begin[i] = end[i] = 0;
+    }
+  }
+  return {begin, end};
+}
+
 /// The window of a conv or pool op, its leading pads resolved from pads or
 /// auto_pad.
 FailureOr<std::string> windowOf(Operation *op, RankedTensorType x,
@@ -55,20 +79,8 @@ FailureOr<std::string> windowOf(Operation *op, RankedTensorType x,
                            << " spatial dimensions";
   auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>(spatial, 1));
   auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>(spatial, 1));
-  auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
-  StringRef autoPad = strAttr(op, "auto_pad", "NOTSET");
   SmallVector<int64_t> in(x.getShape().drop_front(2)), out(y.getShape().drop_front(2));
-  SmallVector<int64_t> begin(pads.begin(), pads.begin() + spatial);
-  for (int64_t i = 0; i < spatial; ++i) {
-    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-      int64_t total = std::max<int64_t>(
-          0, (out[i] - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1 - in[i]);
-      begin[i] = autoPad == "SAME_UPPER" ? total / 2 : (total + 1) / 2;
-    } else if (autoPad == "VALID") {
-      begin[i] = 0;
-    }
-  }
-  return window3dText(in, out, kernel, strides, dil, begin);
+  return window3dText(in, out, kernel, strides, dil, padsOf(op, x, y, kernel).first);
 }
 
 /// The epilogue functor of a fused onnxk op ("none" for plain onnx ops).
@@ -332,9 +344,18 @@ LoweringRule poolRule(bool isMax) {
     if (failed(win))
       return failure();
     bool countPad = intAttr(op, "count_include_pad", 0) != 0;
+    // Averages that count pads need the trailing ones where they differ.
+    std::string padEnd;
+    auto [begin, end] = padsOf(op, xt, yt, kernel);
+    if (countPad && begin != end) {
+      SmallVector<int64_t> e3(3, 0);
+      for (size_t i = 0; i < end.size(); ++i)
+        e3[3 - end.size() + i] = end[i];
+      padEnd = ",onnxc::pad_end<" + str(e3[0]) + "," + str(e3[1]) + "," + str(e3[2]) + ">";
+    }
     calls.push_back({std::string("onnxc::pool<") + (isMax ? "true" : "false") +
                          "," + (countPad ? "true" : "false") + "," +
-                         str(xt.getDimSize(0) * xt.getDimSize(1)) + "," + *win + ">",
+                         str(xt.getDimSize(0) * xt.getDimSize(1)) + "," + *win + padEnd + ">",
                      {ctx.buffer(x), ctx.buffer(y)}});
     return success();
   };

@@ -506,15 +506,23 @@ ONNXC_INLINE void pool_row(C *ONNXC_RESTRICT acc, const T *ONNXC_RESTRICT src,
   }
 }
 
+/// The trailing pads of a pooling window, up to which count_include_pad
+/// counts taps (ceil-mode overhang past them is not counted). By default
+/// the same as the leading pads; the compiler names them where they differ.
+template <index_t D, index_t H, index_t W> struct pad_end {
+  static constexpr index_t d = D, h = H, w = W;
+};
+template <class Win> using symmetric_pad_end = pad_end<Win::pd, Win::ph, Win::pw>;
+
 /// Taps per output column inside the input, and inside input + pads.
-template <class Win, class C>
+template <class Win, class PadEnd, class C>
 void pool_column_counts(C *countW, C *paddedW) {
   for (index_t ow = 0; ow < Win::ow; ++ow) {
     index_t in = 0, padded = 0;
     for (index_t kw = 0; kw < Win::kw; ++kw) {
       index_t iw = ow * Win::sw + kw * Win::dw - Win::pw;
       in += iw >= 0 && iw < Win::w;
-      padded += iw >= -Win::pw && iw < Win::w + Win::pw;
+      padded += iw >= -Win::pw && iw < Win::w + PadEnd::w;
     }
     countW[ow] = C(in);
     paddedW[ow] = C(padded);
@@ -525,12 +533,12 @@ void pool_column_counts(C *countW, C *paddedW) {
 /// the input to a row of accumulators over the outputs where it lands inside,
 /// a loop the compiler vectorizes. Averages divide by counts that factor
 /// into a row part and a column part.
-template <bool IsMax, bool CountPad, index_t NC, class Win, class T>
+template <bool IsMax, bool CountPad, index_t NC, class Win, class PadEnd, class T>
 void pool2d(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
   using C = compute_t<T>;
   constexpr index_t H = Win::h, W = Win::w, OH = Win::oh, OW = Win::ow;
   C countW[OW], paddedW[OW];
-  pool_column_counts<Win>(countW, paddedW);
+  pool_column_counts<Win, PadEnd>(countW, paddedW);
   constexpr bool parallel = ONNXC_THREADS > 1 && NC * OH * OW * Win::kh * Win::kw >= (1 << 15);
   auto planes = [&](index_t p0, index_t p1) {
     for (index_t p = p0; p < p1; ++p) {
@@ -543,7 +551,7 @@ void pool2d(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
         index_t countH = 0, paddedH = 0;
         for (index_t kh = 0; kh < Win::kh; ++kh) {
           index_t ih = oh * Win::sh + kh * Win::dh - Win::ph;
-          paddedH += ih >= -Win::ph && ih < H + Win::ph;
+          paddedH += ih >= -Win::ph && ih < H + PadEnd::h;
           if (ih < 0 || ih >= H)
             continue;
           ++countH;
@@ -592,14 +600,14 @@ ONNXC_INLINE void pool_merge(float *ONNXC_RESTRICT acc, const float *ONNXC_RESTR
 /// vector passes), then the kw taps run along that row. Max and sums both
 /// separate, and pool2d's average counts already factor into a row part and
 /// a column part: 3x3 pooling costs 3 + 3 passes instead of 9 strided ones.
-template <bool IsMax, bool CountPad, index_t NC, class Win>
+template <bool IsMax, bool CountPad, index_t NC, class Win, class PadEnd>
 void pool2d_separable(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT y) {
   constexpr index_t H = Win::h, W = Win::w, OH = Win::oh, OW = Win::ow;
   constexpr index_t need = (OW - 1) * Win::sw + (Win::kw - 1) * Win::dw + 1;
   constexpr index_t Span = need > W + Win::pw ? need : W + Win::pw;
   constexpr float neutral = IsMax ? -INFINITY : 0.0f;
   float countW[OW], paddedW[OW];
-  pool_column_counts<Win>(countW, paddedW);
+  pool_column_counts<Win, PadEnd>(countW, paddedW);
   constexpr bool parallel = ONNXC_THREADS > 1 && NC * OH * OW * Win::kh * Win::kw >= (1 << 15);
   // Output rows in blocks: all of a block's merged rows are written before
   // any is read back, so the strided reads of the second pass never wait
@@ -649,7 +657,7 @@ void pool2d_separable(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT y) {
           index_t paddedH = 0;
           for (index_t kh = 0; kh < Win::kh; ++kh) {
             index_t ih = oh * Win::sh + kh * Win::dh - Win::ph;
-            paddedH += ih >= -Win::ph && ih < H + Win::ph;
+            paddedH += ih >= -Win::ph && ih < H + PadEnd::h;
           }
           float *yr = yp + oh * OW;
           for (index_t ow = 0; ow < OW; ++ow) {
@@ -671,14 +679,15 @@ void pool2d_separable(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT y) {
 }
 
 /// Max or average pooling over NC planes.
-template <bool IsMax, bool CountPad, index_t NC, class Win, class T>
+template <bool IsMax, bool CountPad, index_t NC, class Win,
+          class PadEnd = symmetric_pad_end<Win>, class T>
 void pool(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
   if constexpr (Win::d == 1 && Win::kd == 1 && Win::od == 1) {
     // Separable passes pay off on rows long enough to vectorize well.
     if constexpr (is_same_v<T, float> && Win::kh > 1 && Win::ow >= 16)
-      pool2d_separable<IsMax, CountPad, NC, Win>(x, y);
+      pool2d_separable<IsMax, CountPad, NC, Win, PadEnd>(x, y);
     else
-      pool2d<IsMax, CountPad, NC, Win>(x, y);
+      pool2d<IsMax, CountPad, NC, Win, PadEnd>(x, y);
     return;
   }
   constexpr index_t inPlane = Win::d * Win::h * Win::w;
@@ -701,9 +710,9 @@ void pool(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
                               ih < Win::h && iw >= 0 && iw < Win::w;
                 // Average with count_include_pad counts explicit padding
                 // but not taps past it (ceil_mode overhang).
-                bool inPadded = id >= -Win::pd && id < Win::d + Win::pd &&
-                                ih >= -Win::ph && ih < Win::h + Win::ph &&
-                                iw >= -Win::pw && iw < Win::w + Win::pw;
+                bool inPadded = id >= -Win::pd && id < Win::d + PadEnd::d &&
+                                ih >= -Win::ph && ih < Win::h + PadEnd::h &&
+                                iw >= -Win::pw && iw < Win::w + PadEnd::w;
                 if (inPadded)
                   ++padded;
                 if (!inside)

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Writes small cases in the ONNX backend-test layout whose reference
+outputs come from ONNX Runtime, for behaviour the ONNX node tests do not
+reach (asymmetric pads counted by average pooling, Concat inputs written in
+place). The generated files are checked in, so the tests need no ORT:
+
+    python3 tests/conformance/make_ort_cases.py tests/conformance/ort_cases
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper, numpy_helper
+
+
+def write_case(root, name, graph):
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    case = os.path.join(root, name)
+    data = os.path.join(case, "test_data_set_0")
+    os.makedirs(data, exist_ok=True)
+    onnx.save(model, os.path.join(case, "model.onnx"))
+    rng = np.random.default_rng(len(name))
+    feeds = {}
+    for i, inp in enumerate(graph.input):
+        shape = [d.dim_value for d in inp.type.tensor_type.shape.dim]
+        x = rng.standard_normal(shape).astype(np.float32)
+        feeds[inp.name] = x
+        with open(os.path.join(data, f"input_{i}.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(x, inp.name).SerializeToString())
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    for i, (out, y) in enumerate(zip(graph.output, sess.run(None, feeds))):
+        with open(os.path.join(data, f"output_{i}.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(y, out.name).SerializeToString())
+
+
+def value(name, shape):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def average_pool_case(root, name, x_shape, y_shape, **attrs):
+    node = helper.make_node("AveragePool", ["x"], ["y"], name="pool", **attrs)
+    write_case(root, name, helper.make_graph([node], name, [value("x", x_shape)],
+                                             [value("y", y_shape)]))
+
+
+def main(root):
+    # Trailing pads that differ from the leading ones, counted by
+    # count_include_pad: rows of 16+ outputs (pool2d_separable) and short
+    # ones (pool2d), with ceil-mode overhang that must not be counted.
+    average_pool_case(root, "averagepool_2d_asymmetric_pads_count_pad",
+                      [1, 3, 20, 21], [1, 3, 10, 20], kernel_shape=[3, 3],
+                      strides=[2, 1], pads=[0, 1, 2, 0], count_include_pad=1)
+    average_pool_case(root, "averagepool_2d_asymmetric_pads_ceil_count_pad",
+                      [1, 2, 9, 10], [1, 2, 5, 5], kernel_shape=[3, 3],
+                      strides=[2, 2], pads=[1, 0, 0, 1], ceil_mode=1,
+                      count_include_pad=1)
+    average_pool_case(root, "averagepool_2d_same_upper_count_pad",
+                      [1, 2, 8, 8], [1, 2, 4, 4], kernel_shape=[3, 3],
+                      strides=[2, 2], auto_pad="SAME_UPPER", count_include_pad=1)
+    # Concat inputs written in place, the Concat a graph output, and one
+    # input also read elsewhere (so it is copied).
+    nodes = [
+        helper.make_node("Relu", ["x"], ["a"], name="relu"),
+        helper.make_node("Sigmoid", ["x"], ["b"], name="sigmoid"),
+        helper.make_node("Neg", ["x"], ["c"], name="neg"),
+        helper.make_node("Concat", ["a", "b", "c"], ["y"], name="concat", axis=1),
+        helper.make_node("Abs", ["c"], ["z"], name="abs"),
+    ]
+    write_case(root, "concat_in_place_graph_output",
+               helper.make_graph(nodes, "concat_in_place", [value("x", [1, 4, 5, 6])],
+                                 [value("y", [1, 12, 5, 6]), value("z", [1, 4, 5, 6])]))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -121,6 +121,16 @@ struct LoweringState {
 };
 
 /// The LoweringContext a rule sees while its op is being converted.
+/// The C++ name of an op result's buffer before uniquing: its node's name,
+/// with the result number when the node has several.
+std::string resultBaseName(Value v) {
+  Operation *def = v.getDefiningOp();
+  std::string base = nodeName(def->getLoc());
+  if (def->getNumResults() > 1)
+    base += "_out" + std::to_string(cast<OpResult>(v).getResultNumber());
+  return base;
+}
+
 class PatternContext : public LoweringContext {
 public:
   PatternContext(LoweringState &state, OpBuilder &builder, Location loc)
@@ -137,17 +147,11 @@ public:
     if (ref.part) {
       // A Concat input written in place: its own name, into the result.
       std::string whole = buffer(ref.root);
-      Type e = elementType(v);
-      int64_t elementBytes = std::max<int64_t>(e.isInteger(1) ? 1 : e.getIntOrFloatBitWidth() / 8, 1);
-      Operation *def = v.getDefiningOp();
-      std::string base = nodeName(def->getLoc());
-      if (def->getNumResults() > 1)
-        base += "_out" + std::to_string(cast<OpResult>(v).getResultNumber());
-      std::string name = state.uniqueName(base);
+      std::string name = state.uniqueName(resultBaseName(v));
       emitc::VerbatimOp::create(
           builder, loc,
           builder.getStringAttr(t + "* const " + name + " = " + whole + " + " +
-                                std::to_string(ref.within / elementBytes) + ";"));
+                                std::to_string(ref.within) + ";"));
       return state.names[v] = name;
     }
     if (ref.root && ref.root != v) // a view shares its root's name
@@ -161,11 +165,7 @@ public:
     } else if (ref.kind == BufferRef::Output) {
       name = state.outputNames[ref.index];
     } else if (ref.kind == BufferRef::Arena) {
-      Operation *def = v.getDefiningOp();
-      std::string base = nodeName(def->getLoc());
-      if (def->getNumResults() > 1)
-        base += "_out" + std::to_string(cast<OpResult>(v).getResultNumber());
-      name = state.uniqueName(base);
+      name = state.uniqueName(resultBaseName(v));
       emitc::VerbatimOp::create(builder, 
           loc, builder.getStringAttr(t + "* const " + name + " = reinterpret_cast<" +
                                      t + "*>(arena + " +

@@ -85,7 +85,11 @@ onnxc::planMemory(func::FuncOp func,
     int64_t outer = 1;
     for (int64_t d = 0; d < axis; ++d)
       outer *= yt.getDimSize(d);
-    if (outer != 1)
+    auto staticInput = [](Value in) {
+      auto t = dyn_cast<RankedTensorType>(in.getType());
+      return t && t.hasStaticShape();
+    };
+    if (outer != 1 || !llvm::all_of(op.getOperands(), staticInput))
       continue;
     int64_t within = 0;
     for (Value in : op.getOperands()) {
@@ -94,7 +98,7 @@ onnxc::planMemory(func::FuncOp func,
       if (ref.kind == BufferRef::Arena && ref.root == in && in.hasOneUse() && def &&
           !isa<onnx::ConcatOp>(def))
         plan.buffers[in] = BufferRef{BufferRef::Arena, 0, 0, y, true, within};
-      within += tensorBytes(in.getType());
+      within += cast<RankedTensorType>(in.getType()).getNumElements();
     }
   }
 

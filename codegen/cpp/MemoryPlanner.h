@@ -26,8 +26,8 @@ struct BufferRef {
   int64_t offset = 0; ///< bytes into the arena (Arena)
   int index = 0;      ///< input or output number (Input, Output)
   mlir::Value root;   ///< the value owning the bytes (views point to it)
-  /// A slice of root's bytes starting `within` bytes in (a Concat input
-  /// written in place), rather than a view of all of them.
+  /// A slice of root's elements starting `within` elements in (a Concat
+  /// input written in place), rather than a view of all of them.
   bool part = false;
   int64_t within = 0;
 };

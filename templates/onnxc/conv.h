@@ -191,31 +191,21 @@ template <class Win> struct im2col_phased_b {
     for (index_t p = p0; p < p1; ++p) {
       float *d = dst + p * panelFloats;
       index_t j0 = jc + p * NR, nr = sgemm::min_of(NR, jc + nc - j0);
-      // The panel's columns as runs within one output row each.
-      index_t runStart[NR + 1], runOh[NR], runOw[NR], runs = 0;
-      for (index_t j = 0; j < nr;) {
-        index_t n = j0 + j, oh = n / OW, ow = n % OW;
-        runStart[runs] = j;
-        runOh[runs] = oh;
-        runOw[runs] = ow;
-        ++runs;
-        j += sgemm::min_of(OW - ow, nr - j);
-      }
-      runStart[runs] = nr;
+      const sgemm::output_runs<OW> runs(j0, nr);
       for (index_t k = 0; k < kc; ++k) {
         index_t kk = pc + k, c = kk / taps, tap = kk % taps;
         index_t kh = tap / Win::kw, kw = tap % Win::kw;
         const float *base = img + c * plane + depthwise_tap<Win>(0, kh, kw);
         float *drow = d + k * NR;
-        if (runs == 1 && nr == NR) {
+        if (runs.count == 1 && nr == NR) {
           // The common case, a whole panel within one output row: a copy of
           // constant size, which compiles to a few vector moves.
-          memcpy(drow, base + runOh[0] * Win::sh * P::w + runOw[0], NR * sizeof(float));
+          memcpy(drow, base + runs.oh[0] * Win::sh * P::w + runs.ow[0], NR * sizeof(float));
           continue;
         }
-        for (index_t r = 0; r < runs; ++r)
-          memcpy(drow + runStart[r], base + runOh[r] * Win::sh * P::w + runOw[r],
-                 (runStart[r + 1] - runStart[r]) * sizeof(float));
+        for (index_t r = 0; r < runs.count; ++r)
+          memcpy(drow + runs.start[r], base + runs.oh[r] * Win::sh * P::w + runs.ow[r],
+                 (runs.start[r + 1] - runs.start[r]) * sizeof(float));
         for (index_t j = nr; j < NR; ++j)
           drow[j] = 0.0f;
       }
@@ -261,7 +251,6 @@ ONNXC_INLINE void store_act_row(float *ONNXC_RESTRICT y, const float *ONNXC_REST
       y[i] = act(row[i]);
   }
 }
-
 
 /// A depthwise plane from its phase-split image: each vector of outputs sums
 /// all taps in a register, then the activation, then one store. Vectors past
@@ -411,10 +400,7 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
                 depthwise_fill<Win>(xg + c * Win::h * Win::w, plane);
               }
             };
-            if constexpr (ONNXC_THREADS > 1)
-              parallel_for(CG, fill);
-            else
-              fill(0, CG);
+            parallel_for(CG, fill);
             sgemm::gemm<MG, OHW, KG>(a, B{img}, yg, OHW, false, scratch, epi);
           } else
             sgemm::gemm<MG, OHW, KG>(a, sgemm::im2col_b<Win>{xg}, yg, OHW, false,

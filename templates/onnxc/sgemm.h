@@ -268,8 +268,6 @@ ONNXC_NOINLINE void tile_column(index_t kc, const float *ONNXC_RESTRICT ap,
   static_assert(sizeof(Epi) > 0 && W >= MR && W <= 2 * MR,
                 "one vector holds a panel's rows and reaches one step ahead at most");
   typename V::reg s[4] = {V::zero(), V::zero(), V::zero(), V::zero()};
-  // A vector load at step k reads W - MR floats of step k + 1: the last
-  // step, with nothing after it in the panel, goes through a copy.
   index_t k = 0;
   for (; k + 4 < kc; k += 4)
 #pragma GCC unroll 4
@@ -434,14 +432,27 @@ struct strided_b {
   index_t ldb, N;
   ONNXC_INLINE const float *panel(index_t j, index_t pc) const { return data + pc * ldb + j; }
   void pack_tail(index_t j0, index_t pc, index_t kc, float *dst) const {
-    const index_t nr = N - j0;
-    for (index_t k = 0; k < kc; ++k)
-      for (index_t j = 0; j < NR; ++j)
-        dst[k * NR + j] = j < nr ? data[(pc + k) * ldb + j0 + j] : 0.0f;
+    dense_b<false>{data, ldb, N}.pack(j0, pc, N - j0, kc, dst, 0, 1, kc * NR);
   }
 };
 template <class B> constexpr bool is_strided_b_v = false;
 template <> constexpr bool is_strided_b_v<strided_b> = true;
+
+/// A panel's columns [j0, j0 + nr) of a convolution's output, OW wide, as
+/// runs within one output row each: run r covers panel columns
+/// [start[r], start[r + 1]) from output (oh[r], ow[r]).
+template <index_t OW> struct output_runs {
+  index_t start[NR + 1], oh[NR], ow[NR], count = 0;
+  output_runs(index_t j0, index_t nr) {
+    for (index_t j = 0; j < nr; ++count) {
+      start[count] = j;
+      oh[count] = (j0 + j) / OW;
+      ow[count] = (j0 + j) % OW;
+      j += min_of(OW - ow[count], nr - j);
+    }
+    start[count] = nr;
+  }
+};
 
 /// A convolution's B [C*KH*KW, OH*OW] read straight from one image [C, H, W]
 /// (implicit im2col), for 2-D windows (Win from conv.h, depth 1).
@@ -455,33 +466,22 @@ template <class Win> struct im2col_b {
     for (index_t p = p0; p < p1; ++p) {
       float *d = dst + p * panelFloats;
       index_t j0 = jc + p * NR, nr = min_of(NR, jc + nc - j0);
-      // The panel's columns as runs within one output row each.
-      index_t runStart[NR + 1], runOh[NR], runOw[NR], runs = 0;
-      for (index_t j = 0; j < nr;) {
-        index_t n = j0 + j, oh = n / OW, ow = n % OW;
-        index_t len = min_of(OW - ow, nr - j);
-        runStart[runs] = j;
-        runOh[runs] = oh;
-        runOw[runs] = ow;
-        ++runs;
-        j += len;
-      }
-      runStart[runs] = nr;
+      const output_runs<OW> runs(j0, nr);
       for (index_t k = 0; k < kc; ++k) {
         index_t kk = pc + k, c = kk / taps, tap = kk % taps;
         index_t kh = tap / Win::kw, kw = tap % Win::kw;
         const float *plane = x + c * H * Wd;
         float *drow = d + k * NR;
-        for (index_t r = 0; r < runs; ++r) {
-          index_t jb = runStart[r], je = runStart[r + 1];
-          index_t ih = runOh[r] * Win::sh + kh * Win::dh - Win::ph;
+        for (index_t r = 0; r < runs.count; ++r) {
+          index_t jb = runs.start[r], je = runs.start[r + 1];
+          index_t ih = runs.oh[r] * Win::sh + kh * Win::dh - Win::ph;
           if (ih < 0 || ih >= H) {
             for (index_t j = jb; j < je; ++j)
               drow[j] = 0.0f;
             continue;
           }
           const float *src = plane + ih * Wd;
-          index_t iw0 = runOw[r] * Win::sw + kw * Win::dw - Win::pw;
+          index_t iw0 = runs.ow[r] * Win::sw + kw * Win::dw - Win::pw;
           index_t iwLast = iw0 + (je - jb - 1) * Win::sw;
           if (iw0 >= 0 && iwLast < Wd) {
             if constexpr (Win::sw == 1) {
@@ -526,11 +526,15 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   constexpr bool strided = is_strided_b_v<B>;
   constexpr index_t tailJ = N / NR * NR;
   float *tail = scratch + scratch_floats(M, N, K, true, false);
-  // Where tile (i, j)'s B panel starts at depth pc, and its k step.
-  auto stridedPanel = [&](index_t j, index_t pc) -> const float * {
-    if constexpr (strided)
+  // Where column panel jp (first column j) starts at depth pc, packed
+  // panels being `depth` k steps deep, and its k step.
+  auto bPanel = [&](index_t jp, index_t j, index_t pc, index_t depth) -> const float * {
+    if constexpr (B::packs)
+      return bbuf + jp * depth * NR;
+    else if constexpr (strided)
       return j >= tailJ ? tail : b.panel(j, pc);
-    return nullptr;
+    else
+      return b.panel(j, pc);
   };
   auto bstepOf = [&](index_t j) -> index_t {
     if constexpr (strided)
@@ -598,13 +602,7 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
             for (index_t ic = 0; ic < M; ic += MC) // an A block stays in L2
               for (index_t jp = q0; jp < q1; ++jp) {
                 const index_t j = jc + jp * NR, nr = min_of(NR, N - j);
-                const float *bp;
-                if constexpr (B::packs)
-                  bp = bbuf + jp * kcMax * NR;
-                else if constexpr (strided)
-                  bp = stridedPanel(j, pc);
-                else
-                  bp = b.panel(j, pc);
+                const float *bp = bPanel(jp, j, pc, kcMax);
                 for (index_t i = ic; i < min_of(ic + MC, M); i += MR)
                   tile(kc, a.panel(i, pc), bp, bstepOf(j), c + i * ldc + j, ldc,
                        min_of(MR, M - i), nr, acc, last ? &epi : nullptr, i, j);
@@ -636,13 +634,7 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
           for (index_t t = t0; t < t1; ++t) {
             index_t jp = t / mPanels, ip = t % mPanels;
             index_t j = jc + jp * NR, i = ic + ip * MR;
-            const float *bp, *ap;
-            if constexpr (B::packs)
-              bp = bbuf + jp * kc * NR;
-            else if constexpr (strided)
-              bp = stridedPanel(j, pc);
-            else
-              bp = b.panel(j, pc);
+            const float *bp = bPanel(jp, j, pc, kc), *ap;
             if constexpr (A::packs)
               ap = abuf + ip * kc * MR;
             else

@@ -132,10 +132,7 @@ void conv(const float *x, const float *u, const float *bias, const float *residu
                                         sgemm::dense_b<false>{v + xi * C * P, P, P},
                                         m + xi * Mo * P, P, false, pack + t * packFloats);
     };
-    if constexpr (ONNXC_THREADS > 1)
-      parallel_for(16, products);
-    else
-      products(0, 16);
+    parallel_for(16, products);
     output_transform<Mo, OH, OW, TH, TW>(
         m, bias, residual ? residual + n * Mo * OH * OW : nullptr,
         y + n * Mo * OH * OW, act);

@@ -114,7 +114,7 @@ func.func @main_graph(%x: tensor<1x4x8xf32>) -> (tensor<1x12x8xf32>, tensor<1x4x
   BufferRef c = plan.buffers.lookup(concat->getOperand(2));
   BufferRef whole = plan.buffers.lookup(y);
   EXPECT_TRUE(a.part && a.root == y && a.within == 0 && a.offset == whole.offset);
-  EXPECT_TRUE(b.part && b.root == y && b.within == 128 && b.offset == whole.offset);
+  EXPECT_TRUE(b.part && b.root == y && b.within == 32 && b.offset == whole.offset);
   EXPECT_FALSE(c.part);
   EXPECT_EQ(c.root, concat->getOperand(2));
   // The Concat's bytes are alive from %a's definition on, so %c (alive
@@ -131,7 +131,6 @@ func.func @main_graph(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
 )mlir";
   Planned planned(passthrough);
   ASSERT_TRUE(planned.module);
-  auto func = planned.func;
   const MemoryPlan &plan = planned.plan;
   ASSERT_EQ(plan.outputCopies.size(), 1u);
   EXPECT_EQ(plan.outputCopies[0].second, 0);

@@ -7,7 +7,10 @@ Each DIR is a case in the ONNX backend-test layout (or a folder of them).
 For each case: build the model with onnxc, time the compiled run and ONNX
 Runtime's InferenceSession.run on the same input (warm-up, then the median
 of many runs), each in its own child process so their peak RSS can be read
-apart, and print a table. Ratios are onnxc time / ORT time (< 1: onnxc is
+apart, and print a table. The two sides' processes alternate --rounds times
+and each side keeps its fastest process's median: on a shared host a whole
+process can run slowed by its neighbours, and alternating exposes both
+sides to the same spells. Ratios are onnxc time / ORT time (< 1: onnxc is
 faster). Peak comes from a short FMA loop measured on this machine.
 """
 import argparse
@@ -102,6 +105,8 @@ def main():
     ap.add_argument("--onnxc", default=os.path.join(HERE, "..", "build", "bin", "onnxc"))
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--iters", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="alternating processes per side; each keeps its fastest median")
     ap.add_argument("--json")
     ap.add_argument("--cxxflags", default="",
                     help="extra flags for the generated code (onnxc --cxxflags)")
@@ -144,11 +149,14 @@ def main():
         for line in open(header):
             if line.startswith("#define MODEL_ARENA_BYTES"):
                 arena = int(line.split()[-1])
-        out, onnxc_rss = measured_rss([exe, str(args.iters)] + raws)
-        onnxc_ms = float(out.split()[0])
-        out, ort_rss = measured_rss([sys.executable, "-c", ORT_CHILD, model,
+        onnxc_ms = ort_ms = float("inf")
+        onnxc_rss = ort_rss = 0
+        for _ in range(max(1, args.rounds)):
+            out, rss = measured_rss([exe, str(args.iters)] + raws)
+            onnxc_ms, onnxc_rss = min(onnxc_ms, float(out.split()[0])), max(onnxc_rss, rss)
+            out, rss = measured_rss([sys.executable, "-c", ORT_CHILD, model,
                                      str(args.threads), str(args.iters)] + inputs)
-        ort_ms = float(out.split()[0])
+            ort_ms, ort_rss = min(ort_ms, float(out.split()[0])), max(ort_rss, rss)
         macs = macs_of(args.onnxc, model, shapes)
         gflops = 2 * macs / (onnxc_ms / 1e3) / 1e9 if onnxc_ms > 0 else 0
         rows.append(dict(model=name, onnxc_ms=round(onnxc_ms, 4), ort_ms=round(ort_ms, 4),

@@ -259,7 +259,7 @@ std::vector<std::string> listPb(const std::string &dir, const char *prefix) {
 }
 
 /// Builds the case's library and runner, runs every data set, compares.
-void buildAndRun(Case &c, const BuildOptions &bo, int threads) {
+void buildAndRun(Case &c, const BuildOptions &bo, int threads, const std::string &runPrefix) {
   std::string prefix = "model";
   std::string lib = join(c.workDir, "model.a");
   std::string error;
@@ -276,9 +276,12 @@ void buildAndRun(Case &c, const BuildOptions &bo, int threads) {
     return;
   }
   std::string output;
-  std::string cmd = "cd " + shellQuote(c.workDir) + " && cc -O1 -std=c11 " +
+  // The runner is C, built by the library's compiler driver (a cross
+  // compiler with --target-triple) with the library's flags.
+  std::string cmd = "cd " + shellQuote(c.workDir) + " && " + bo.cxx + " " + bo.cxxflags +
+                    " -O1 -x c -std=c11 " +
                     "-DMODEL_HEADER='\"model.h\"' -DPREFIX=model -DPREFIX_UPPER=MODEL " +
-                    "runner.c model.a -lm " + (threads > 1 ? "-pthread " : "") +
+                    "runner.c -x none model.a -lm " + (threads > 1 ? "-pthread " : "") +
                     "-o runner";
   if (runCommand(cmd, output) != 0) {
     c.status = "FAIL";
@@ -303,8 +306,9 @@ void buildAndRun(Case &c, const BuildOptions &bo, int threads) {
     }
     for (size_t i = 0; i < outputs.size(); ++i)
       args += " " + shellQuote(join(c.workDir, "out" + std::to_string(i) + ".bin"));
-    if (runCommand("cd " + shellQuote(c.workDir) + " && timeout 60 ./runner" + args,
-                   output) != 0) {
+    // Emulated runs get more time.
+    std::string run = runPrefix.empty() ? "timeout 60 ./runner" : "timeout 600 " + runPrefix + " ./runner";
+    if (runCommand("cd " + shellQuote(c.workDir) + " && " + run + args, output) != 0) {
       c.status = "FAIL";
       c.why = path::filename(set).str() + ": the compiled model failed to run: " +
               output.substr(0, 200);
@@ -388,11 +392,8 @@ int onnxc::runCheck(const std::vector<std::string> &dirs,
     printError("cannot create a temporary folder");
     return 1;
   }
-  BuildOptions bo;
-  bo.cxx = base.cxx.empty() ? (std::getenv("CXX") ? std::getenv("CXX") : "c++")
-                            : base.cxx;
-  bo.cxxflags = buildFlags(base);
-  bo.includeDir = findIncludeDir();
+  BuildOptions bo = buildOptions(base);
+  bo.verbose = false;
 
   // Front and middle end, one case after another (MLIR work is quick).
   for (size_t i = 0; i < cases.size(); ++i) {
@@ -431,7 +432,7 @@ int onnxc::runCheck(const std::vector<std::string> &dirs,
   auto worker = [&] {
     for (size_t i; (i = next++) < cases.size();)
       if (cases[i].status.empty())
-        buildAndRun(cases[i], bo, base.threads);
+        buildAndRun(cases[i], bo, base.threads, base.runPrefix);
   };
   std::vector<std::thread> pool;
   for (int j = 0; j < std::max(jobs, 1); ++j)

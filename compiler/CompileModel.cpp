@@ -179,6 +179,28 @@ bool onnxc::compileToSources(const CompileOptions &o, const std::string &dir,
   return succeeded(writeSources(sources, dir, prefix, error));
 }
 
+BuildOptions onnxc::buildOptions(const CompileOptions &o) {
+  BuildOptions bo;
+  const std::string &triple = o.targetTriple;
+  if (!o.cxx.empty())
+    bo.cxx = o.cxx;
+  else if (!triple.empty())
+    bo.cxx = triple + "-g++";
+  else if (const char *env = std::getenv("CXX"))
+    bo.cxx = env;
+  if (!o.ar.empty())
+    bo.ar = o.ar;
+  else if (!triple.empty())
+    bo.ar = triple + "-ar";
+  bo.cxxflags = buildFlags(o);
+  // GCC's cross compilers know their target; clang is told it.
+  if (!triple.empty() && llvm::sys::path::filename(bo.cxx).contains("clang"))
+    bo.cxxflags += " --target=" + triple;
+  bo.includeDir = findIncludeDir();
+  bo.verbose = o.verbose;
+  return bo;
+}
+
 int onnxc::compileModel(const CompileOptions &o) {
   if (!llvm::sys::fs::exists(o.input)) {
     printError(o.input + ": no such file");
@@ -258,16 +280,7 @@ int onnxc::compileModel(const CompileOptions &o) {
     cleanup();
     return 1;
   }
-  BuildOptions bo;
-  if (!o.cxx.empty())
-    bo.cxx = o.cxx;
-  else if (const char *env = std::getenv("CXX"))
-    bo.cxx = env;
-  if (!o.ar.empty())
-    bo.ar = o.ar;
-  bo.cxxflags = buildFlags(o);
-  bo.includeDir = findIncludeDir();
-  bo.verbose = o.verbose;
+  BuildOptions bo = buildOptions(o);
   if (failed(buildLibrary(std::string(tmpDir), prefix, std::string(absOut), bo,
                           error))) {
     printError(o.input + ": " + error);

@@ -7,6 +7,8 @@
 
 namespace onnxc {
 
+struct BuildOptions;
+
 struct CompileOptions {
   std::string input;
   std::string output;          ///< model.a, or a folder for --emit=cpp
@@ -18,6 +20,12 @@ struct CompileOptions {
   std::vector<std::string> shapes;
   int optLevel = 2;
   std::string cxx, cxxflags, ar;
+  /// --target-triple: build for another machine (e.g. aarch64-linux-gnu):
+  /// its GCC cross tools by default, `--target=` for clang.
+  std::string targetTriple;
+  /// check --run-prefix: runs each compiled runner through this command
+  /// (an emulator such as `qemu-aarch64 -L /usr/aarch64-linux-gnu`).
+  std::string runPrefix;
   bool verbose = false;
   bool printIrAfterAll = false;
 };
@@ -29,6 +37,11 @@ std::string findIncludeDir();
 /// The flags the generated code is compiled with: those of --cpu and
 /// --threads, then --cxxflags.
 std::string buildFlags(const CompileOptions &options);
+
+/// The compiler, archiver and flags the library is built with: --cxx,
+/// --ar and --cxxflags, else $CXX, c++ and ar, or the --target-triple's
+/// cross tools.
+BuildOptions buildOptions(const CompileOptions &options);
 
 /// Compiles as `options` say; prints errors itself. Returns the exit code.
 int compileModel(const CompileOptions &options);

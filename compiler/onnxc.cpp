@@ -43,6 +43,12 @@ options:
   --cxx PATH              C++ compiler for the library (default $CXX or c++)
   --cxxflags FLAGS        extra flags for it (e.g. "-march=native")
   --ar PATH               archiver (default ar)
+  --target-triple TRIPLE  build for another machine, e.g. aarch64-linux-gnu:
+                          TRIPLE-g++ and TRIPLE-ar unless --cxx/--ar say
+                          otherwise (clang gets --target=TRIPLE); --cpu
+                          defaults to generic
+  --run-prefix CMD        check: run each compiled case through CMD, e.g.
+                          "qemu-aarch64 -L /usr/aarch64-linux-gnu"
   --print-ir-after-all    print the IR after every pass to stderr
   -j N                    parallel jobs for check (default: cores)
   -v                      print the commands run; keep temporary files
@@ -52,7 +58,7 @@ options:
 int main(int argc, char **argv) {
   CompileOptions o;
   std::vector<std::string> positional;
-  bool check = false, inspect = false;
+  bool check = false, inspect = false, cpuGiven = false;
   int jobs = std::max(1u, std::thread::hardware_concurrency());
   auto value = [&](int &i, llvm::StringRef arg, llvm::StringRef flag,
                    std::string &out) -> bool {
@@ -83,7 +89,10 @@ int main(int argc, char **argv) {
     } else if (value(i, arg, "-o", o.output) || value(i, arg, "--name", o.name) ||
                value(i, arg, "--emit", o.emit) || value(i, arg, "--target", o.target) ||
                value(i, arg, "--cxx", o.cxx) || value(i, arg, "--cxxflags", o.cxxflags) ||
-               value(i, arg, "--ar", o.ar) || value(i, arg, "--cpu", o.cpu)) {
+               value(i, arg, "--ar", o.ar) || value(i, arg, "--target-triple", o.targetTriple) ||
+               value(i, arg, "--run-prefix", o.runPrefix)) {
+    } else if (value(i, arg, "--cpu", o.cpu)) {
+      cpuGiven = true;
     } else if (value(i, arg, "--threads", v)) {
       char *end = nullptr;
       long n = std::strtol(v.c_str(), &end, 10);
@@ -122,6 +131,16 @@ int main(int argc, char **argv) {
     printError("--emit=" + o.emit +
                ": expected lib, cpp, mlir-import, mlir or mlir-lowered");
     return 1;
+  }
+  // Another machine's code: native would describe this one.
+  if (!o.targetTriple.empty()) {
+    if (!cpuGiven)
+      o.cpu = "generic";
+    else if (o.cpu == "native") {
+      printError("--cpu=native describes this machine, not " + o.targetTriple +
+                 "; leave --cpu out (generic) or name the target's flags in --cxxflags");
+      return 1;
+    }
   }
   {
     CpuTarget cpu;

@@ -48,7 +48,9 @@
 
 ONNXC_NAMESPACE_BEGIN
 
-using index_t = int64_t;
+// Sizes and offsets at the target's pointer width: on a 32-bit MCU, 64-bit
+// index math would make every division a library call.
+using index_t = ptrdiff_t;
 
 /// A compile-time shape.
 template <index_t... D> struct dims {

@@ -876,7 +876,11 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads) {
     auto at = tensorType(op->getOperand(0)), yt = tensorType(op->getResult(0));
     if (!at.getElementType().isF32())
       return 0;
-    int64_t k = at.getDimSize(intAttr(op, "transA", 0) ? 0 : 1);
+    bool transA = intAttr(op, "transA", 0);
+    // One row of A runs as a GEMV (gemm.h), which packs nothing.
+    if (yt.getDimSize(0) == 1 && !transA)
+      return 0;
+    int64_t k = at.getDimSize(transA ? 0 : 1);
     return 4 * sgemmScratchFloats(yt.getDimSize(0), yt.getDimSize(1), k, threads);
   }
   if (name == "onnx.MatMul") {
@@ -886,6 +890,8 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads) {
     // All of A's rows: gemm.h runs a batched A against one B as one product.
     int64_t k = at.getShape().back(), n = bt.getRank() > 1 ? bt.getShape().back() : 1;
     int64_t m = k ? at.getNumElements() / k : 0;
+    if (m == 1) // a GEMV
+      return 0;
     return 4 * sgemmScratchFloats(m, n, k, threads);
   }
   return 0;

@@ -5,6 +5,7 @@
 #include "codegen/cpp/CppEmitter.h"
 #include "codegen/cpp/LowerToEmitC.h"
 #include "compiler/Diagnostics.h"
+#include "compiler/ModelStats.h"
 #include "compiler/Pipeline.h"
 #include "compiler/frontend/ModelImporter.h"
 
@@ -119,6 +120,11 @@ static OwningOpRef<ModuleOp> runPipeline(MLIRContext &context,
     printedOnly = true;
     return module;
   }
+  // What the header says the graph computes.
+  GraphStats stats = graphStats(*module);
+  auto i64 = IntegerType::get(&context, 64);
+  (*module)->setAttr("onnxc.macs", IntegerAttr::get(i64, stats.macs));
+  (*module)->setAttr("onnxc.parameters", IntegerAttr::get(i64, stats.parameters));
   PassManager lower(&context);
   configure(lower);
   CpuTarget cpu;
@@ -284,6 +290,15 @@ int onnxc::compileModel(const CompileOptions &o) {
   if (failed(buildLibrary(std::string(tmpDir), prefix, std::string(absOut), bo,
                           error))) {
     printError(o.input + ": " + error);
+    cleanup();
+    return 1;
+  }
+  // The header now tells the library's flash too.
+  llvm::SmallString<256> object(tmpDir);
+  llvm::sys::path::append(object, prefix + ".o");
+  int64_t codeBytes = codeBytesOf(std::string(object), error);
+  if (codeBytes < 0 || failed(emitCpp(*module, o.input, sources, codeBytes))) {
+    printError(o.input + ": " + (error.empty() ? "C++ emission failed" : error));
     cleanup();
     return 1;
   }

@@ -47,6 +47,9 @@ options:
                           TRIPLE-g++ and TRIPLE-ar unless --cxx/--ar say
                           otherwise (clang gets --target=TRIPLE); --cpu
                           defaults to generic
+  --json                  inspect: everything as one JSON object
+  --memory-map            inspect: every arena buffer's offset, size, steps
+  --dot FILE              inspect: write the optimized graph for Graphviz
   --run-prefix CMD        check: run each compiled case through CMD, e.g.
                           "qemu-aarch64 -L /usr/aarch64-linux-gnu"
   --print-ir-after-all    print the IR after every pass to stderr
@@ -59,6 +62,7 @@ int main(int argc, char **argv) {
   CompileOptions o;
   std::vector<std::string> positional;
   bool check = false, inspect = false, cpuGiven = false;
+  InspectOptions io;
   int jobs = std::max(1u, std::thread::hardware_concurrency());
   auto value = [&](int &i, llvm::StringRef arg, llvm::StringRef flag,
                    std::string &out) -> bool {
@@ -91,6 +95,11 @@ int main(int argc, char **argv) {
                value(i, arg, "--cxx", o.cxx) || value(i, arg, "--cxxflags", o.cxxflags) ||
                value(i, arg, "--ar", o.ar) || value(i, arg, "--target-triple", o.targetTriple) ||
                value(i, arg, "--run-prefix", o.runPrefix)) {
+    } else if (inspect && arg == "--json") {
+      io.json = true;
+    } else if (inspect && arg == "--memory-map") {
+      io.memoryMap = true;
+    } else if (inspect && value(i, arg, "--dot", io.dot)) {
     } else if (value(i, arg, "--cpu", o.cpu)) {
       cpuGiven = true;
     } else if (value(i, arg, "--threads", v)) {
@@ -164,6 +173,6 @@ int main(int argc, char **argv) {
   }
   o.input = positional[0];
   if (inspect)
-    return runInspect(o);
+    return runInspect(o, io);
   return compileModel(o);
 }

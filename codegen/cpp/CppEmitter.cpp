@@ -2,10 +2,14 @@
 #include "codegen/cpp/CppEmitter.h"
 
 #include "codegen/cpp/KernelLowering.h"
+#include "codegen/cpp/MemoryPlanner.h"
 
 #include "mlir/Dialect/EmitC/IR/EmitC.h"
 #include "mlir/Target/Cpp/CppEmitter.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/BinaryFormat/ELF.h"
+#include "llvm/Object/ELFObjectFile.h"
+#include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -21,6 +25,7 @@ struct TensorInfo {
   std::string name, cName, cType;
   int onnxType;
   SmallVector<int64_t> shape;
+  int64_t bytes;
 };
 
 int onnxTypeCode(Type t) {
@@ -54,7 +59,7 @@ std::vector<TensorInfo> readInfo(ArrayAttr list) {
                    cast<StringAttr>(d.get("c_name")).getValue().str(),
                    abiType,
                    onnxTypeCode(type.getElementType()),
-                   SmallVector<int64_t>(type.getShape())});
+                   SmallVector<int64_t>(type.getShape()), onnxc::tensorBytes(type)});
   }
   return out;
 }
@@ -76,7 +81,8 @@ int64_t numElements(ArrayRef<int64_t> shape) {
 } // namespace
 
 LogicalResult onnxc::emitCpp(ModuleOp module, const std::string &modelName,
-                             GeneratedSources &out) {
+                             GeneratedSources &out, int64_t codeBytes) {
+  out = GeneratedSources{};
   std::string prefix = cast<StringAttr>(module->getAttr("onnxc.prefix")).str();
   std::string upper = llvm::StringRef(prefix).upper();
   auto inputs = readInfo(cast<ArrayAttr>(module->getAttr("onnxc.inputs")));
@@ -94,6 +100,16 @@ LogicalResult onnxc::emitCpp(ModuleOp module, const std::string &modelName,
   int64_t opset = 0;
   if (auto a = module->getAttrOfType<IntegerAttr>("onnx.opset"))
     opset = a.getInt();
+  int64_t macs = -1, parameters = 0;
+  if (auto a = module->getAttrOfType<IntegerAttr>("onnxc.macs"))
+    macs = a.getInt();
+  if (auto a = module->getAttrOfType<IntegerAttr>("onnxc.parameters"))
+    parameters = a.getInt();
+  int64_t inputBytes = 0, outputBytes = 0;
+  for (auto &in : inputs)
+    inputBytes += in.bytes;
+  for (auto &o : outputs)
+    outputBytes += o.bytes;
 
   // ---- header
   {
@@ -112,6 +128,15 @@ LogicalResult onnxc::emitCpp(ModuleOp module, const std::string &modelName,
       << unshared << " bytes if no activations shared memory)\n";
     h << "// Weights: " << out.weights.size()
       << " bytes of read-only data in section .rodata." << prefix << "_weights\n";
+    if (codeBytes >= 0)
+      h << "// Flash:   " << out.weights.size() + codeBytes << " bytes: weights + "
+        << codeBytes << " of code and constants\n";
+    h << "// RAM:     " << arena + inputBytes + outputBytes << " bytes: arena + "
+      << inputBytes << " of inputs + " << outputBytes
+      << " of outputs, besides the caller's stack\n";
+    if (macs >= 0)
+      h << "// Compute: " << macs << " multiply-accumulates per run; " << parameters
+        << " parameters\n";
     if (auto target = module->getAttrOfType<StringAttr>("onnxc.target"))
       h << "// Built for: " << target.getValue() << " (compile flags: "
         << module->getAttrOfType<StringAttr>("onnxc.target_flags").getValue()
@@ -127,6 +152,12 @@ LogicalResult onnxc::emitCpp(ModuleOp module, const std::string &modelName,
     h << "#ifndef __cplusplus\n#include <stdbool.h>\n#endif\n\n";
     h << "#define " << upper << "_ARENA_BYTES " << arena << "\n";
     h << "#define " << upper << "_WEIGHTS_BYTES " << out.weights.size() << "\n";
+    if (codeBytes >= 0)
+      h << "#define " << upper << "_CODE_BYTES " << codeBytes << "\n";
+    h << "#define " << upper << "_INPUT_BYTES " << inputBytes << "\n";
+    h << "#define " << upper << "_OUTPUT_BYTES " << outputBytes << "\n";
+    if (macs >= 0)
+      h << "#define " << upper << "_MACS " << macs << "\n";
     h << "#define " << upper << "_THREADS " << threads << "\n";
     h << "#define " << upper << "_NUM_INPUTS " << inputs.size() << "\n";
     h << "#define " << upper << "_NUM_OUTPUTS " << outputs.size() << "\n\n";
@@ -230,9 +261,6 @@ LogicalResult onnxc::emitCpp(ModuleOp module, const std::string &modelName,
           << t.shape.size() << ", {";
         for (size_t i = 0; i < t.shape.size(); ++i)
           s << (i ? ", " : "") << t.shape[i];
-        int64_t bytes = numElements(t.shape) *
-                        (t.cType == "bool" ? 1 : 0);
-        (void)bytes;
         s << "}, " << numElements(t.shape) << " * sizeof(" << t.cType << ")},\n";
       }
       if (list.empty())
@@ -355,4 +383,26 @@ LogicalResult onnxc::buildLibrary(const std::string &dir, const std::string &pre
     return failure();
   }
   return success();
+}
+
+int64_t onnxc::codeBytesOf(const std::string &objectFile, std::string &error) {
+  auto binary = llvm::object::ObjectFile::createObjectFile(objectFile);
+  if (!binary) {
+    error = objectFile + ": " + llvm::toString(binary.takeError());
+    return -1;
+  }
+  const llvm::object::ObjectFile &object = *binary->getBinary();
+  int64_t bytes = 0;
+  for (const llvm::object::SectionRef &section : object.sections()) {
+    if (llvm::isa<llvm::object::ELFObjectFileBase>(&object)) {
+      // Allocated and stored: what a firmware image carries.
+      llvm::object::ELFSectionRef elf(section);
+      if (!(elf.getFlags() & llvm::ELF::SHF_ALLOC) || elf.getType() == llvm::ELF::SHT_NOBITS)
+        continue;
+    } else if (section.isBSS() || !(section.isText() || section.isData())) {
+      continue;
+    }
+    bytes += int64_t(section.getSize());
+  }
+  return bytes;
 }

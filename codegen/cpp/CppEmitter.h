@@ -18,8 +18,15 @@ struct GeneratedSources {
 /// Prints the lowered module (see createLowerToEmitCPass): the EmitC
 /// function through MLIR's C++ translator, wrapped in the C ABI, the header
 /// documenting every input, output and size, and the weights blob.
+/// `codeBytes` (of the compiled library, when known) completes the
+/// header's flash figure.
 mlir::LogicalResult emitCpp(mlir::ModuleOp module, const std::string &modelName,
-                            GeneratedSources &out);
+                            GeneratedSources &out, int64_t codeBytes = -1);
+
+/// Bytes an object file puts in memory that is not zeroed at start-up
+/// (code, read-only and initialized data: what goes to flash), or -1 with
+/// `error` set.
+int64_t codeBytesOf(const std::string &objectFile, std::string &error);
 
 struct BuildOptions {
   std::string cxx = "c++";

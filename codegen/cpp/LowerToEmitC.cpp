@@ -364,6 +364,22 @@ LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
   state.plan = planMemory(
       func, [&](Operation *op) { return scratchBytes(op, threads); });
   state.used.insert("arena");
+  // What lives where in the arena, named after the nodes (for inspect).
+  SmallVector<Attribute> entries;
+  for (const ArenaPlacement &p : state.plan.placements) {
+    Operation *node = p.scratchOp ? p.scratchOp : p.root.getDefiningOp();
+    std::string name = p.scratchOp ? nodeName(node->getLoc()) : resultBaseName(p.root);
+    Builder b(ctx);
+    entries.push_back(b.getDictionaryAttr(
+        {b.getNamedAttr("name", b.getStringAttr(name)),
+         b.getNamedAttr("kind", b.getStringAttr(p.scratchOp ? "scratch" : "tensor")),
+         b.getNamedAttr("op", b.getStringAttr(node->getName().getStringRef())),
+         b.getNamedAttr("offset", b.getI64IntegerAttr(p.offset)),
+         b.getNamedAttr("bytes", b.getI64IntegerAttr(p.bytes)),
+         b.getNamedAttr("first", b.getI64IntegerAttr(p.first)),
+         b.getNamedAttr("last", b.getI64IntegerAttr(p.last))}));
+  }
+  ArrayAttr memoryMap = ArrayAttr::get(ctx, entries);
 
   // The function the C ABI wraps: inputs, outputs, arena, as untyped
   // pointers that its first lines name after the ONNX inputs and outputs.
@@ -483,6 +499,7 @@ LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
   module->setAttr("onnxc.inputs", b.getArrayAttr(inputInfo));
   module->setAttr("onnxc.outputs", b.getArrayAttr(outputInfo));
   module->setAttr("onnxc.arena_bytes", b.getI64IntegerAttr(state.plan.arenaBytes));
+  module->setAttr("onnxc.memory_map", memoryMap);
   module->setAttr("onnxc.unshared_arena_bytes",
                   b.getI64IntegerAttr(state.plan.unsharedBytes));
   auto blobType =

@@ -170,7 +170,11 @@ onnxc::planMemory(func::FuncOp func,
     plan.arenaBytes = std::max(plan.arenaBytes, offset + alignUp(iv.size));
     plan.unsharedBytes += alignUp(iv.size);
   }
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Interval &a, const Interval &b) { return a.start < b.start; });
   for (Interval &iv : all) {
+    plan.placements.push_back(
+        ArenaPlacement{iv.root, iv.scratchOp, iv.offset, iv.size, iv.start, iv.end});
     if (iv.scratchOp) {
       plan.scratch[iv.scratchOp] = iv.offset;
       continue;

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
 #include <functional>
+#include <vector>
 
 namespace onnxc {
 
@@ -32,12 +33,23 @@ struct BufferRef {
   int64_t within = 0;
 };
 
+/// Where one arena buffer went: an op result's own bytes (root) or an op's
+/// scratch (scratchOp), live from program step `first` to `last` (the op
+/// numbers in the graph's block; the graph's return is one past the last).
+struct ArenaPlacement {
+  mlir::Value root;
+  mlir::Operation *scratchOp = nullptr;
+  int64_t offset = 0, bytes = 0, first = 0, last = 0;
+};
+
 struct MemoryPlan {
   llvm::DenseMap<mlir::Value, BufferRef> buffers;
   /// Scratch space an op needs while it runs, at this arena offset.
   llvm::DenseMap<mlir::Operation *, int64_t> scratch;
   /// Graph outputs that must be copied at the end: (value, output index).
   llvm::SmallVector<std::pair<mlir::Value, int>> outputCopies;
+  /// Every arena buffer, by first step (for the memory map).
+  std::vector<ArenaPlacement> placements;
   int64_t arenaBytes = 0;
   /// Sum of every arena tensor's size, as if none shared bytes.
   int64_t unsharedBytes = 0;

@@ -1,16 +1,3 @@
-# Toolchain file: bare-metal Cortex-M4F with Debian's gcc-arm-none-eabi and
-# newlib-nano. onnxc_add_model() hands the compiler and these flags to onnxc.
-set(CMAKE_SYSTEM_NAME Generic)
-set(CMAKE_SYSTEM_PROCESSOR arm)
-set(CMAKE_C_COMPILER arm-none-eabi-gcc)
-set(CMAKE_CXX_COMPILER arm-none-eabi-g++)
-set(CMAKE_AR arm-none-eabi-ar CACHE FILEPATH "")
-# No operating system to link test programs against.
-set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
-
-set(cpu_flags "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16")
-set(CMAKE_C_FLAGS_INIT "${cpu_flags} -ffunction-sections -fdata-sections")
-set(CMAKE_CXX_FLAGS_INIT "${cpu_flags} -ffunction-sections -fdata-sections")
-# newlib's objects lack the GNU-stack note, which means nothing without an OS.
-set(CMAKE_EXE_LINKER_FLAGS_INIT
-    "--specs=nano.specs --specs=nosys.specs -nostartfiles -Wl,--gc-sections -Wl,--no-warn-execstack")
+# Toolchain file: Cortex-M4F (single-precision FPU), as on QEMU's mps2-an386.
+set(cortex_m_flags "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16")
+include(${CMAKE_CURRENT_LIST_DIR}/cortex-m.cmake)

@@ -307,7 +307,8 @@ void buildAndRun(Case &c, const BuildOptions &bo, int threads, const std::string
     for (size_t i = 0; i < outputs.size(); ++i)
       args += " " + shellQuote(join(c.workDir, "out" + std::to_string(i) + ".bin"));
     // Emulated runs get more time.
-    std::string run = runPrefix.empty() ? "timeout 60 ./runner" : "timeout 600 " + runPrefix + " ./runner";
+    std::string run = runPrefix.empty() ? "timeout 60 ./runner"
+                                        : "timeout 600 " + runPrefix + " ./runner";
     if (runCommand("cd " + shellQuote(c.workDir) + " && " + run + args, output) != 0) {
       c.status = "FAIL";
       c.why = path::filename(set).str() + ": the compiled model failed to run: " +

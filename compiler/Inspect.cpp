@@ -1,26 +1,25 @@
 //===- Inspect.cpp - `onnxc inspect` -------------------------------------===//
 #include "compiler/Inspect.h"
 
-#include "codegen/cpp/LowerToEmitC.h"
 #include "codegen/cpp/CppEmitter.h"
+#include "codegen/cpp/LowerToEmitC.h"
 #include "codegen/cpp/MemoryPlanner.h"
 #include "compiler/Diagnostics.h"
+#include "compiler/GraphDot.h"
 #include "compiler/ModelStats.h"
-#include "compiler/TargetCpu.h"
 #include "compiler/Pipeline.h"
+#include "compiler/TargetCpu.h"
 #include "compiler/frontend/ModelImporter.h"
 #include "dialects/onnx/OnnxDialect.h"
 #include "dialects/onnx/ShapeInference/ShapeHelpers.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "onnx/onnx_pb.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -119,71 +118,6 @@ int64_t codeBytes(ModuleOp lowered, const CompileOptions &o, const std::string &
   return bytes;
 }
 
-/// Bytes of one element of an ONNX TensorProto data type (0 for strings).
-int64_t onnxElementBytes(int dataType) {
-  switch (dataType) {
-  case ::onnx::TensorProto::UINT8: case ::onnx::TensorProto::INT8:
-  case ::onnx::TensorProto::BOOL:
-    return 1;
-  case ::onnx::TensorProto::UINT16: case ::onnx::TensorProto::INT16:
-  case ::onnx::TensorProto::FLOAT16: case ::onnx::TensorProto::BFLOAT16:
-    return 2;
-  case ::onnx::TensorProto::FLOAT: case ::onnx::TensorProto::INT32:
-  case ::onnx::TensorProto::UINT32:
-    return 4;
-  case ::onnx::TensorProto::DOUBLE: case ::onnx::TensorProto::INT64:
-  case ::onnx::TensorProto::UINT64:
-    return 8;
-  default:
-    return 0;
-  }
-}
-
-/// Parameters as the file has them: the main graph's initializers and its
-/// Constant nodes' values. False if the file cannot be read.
-bool writtenParameters(const std::string &path, int64_t &count, int64_t &bytes) {
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  ::onnx::ModelProto model;
-  if (!buffer || !model.ParseFromArray((*buffer)->getBufferStart(),
-                                       int((*buffer)->getBufferSize())))
-    return false;
-  count = bytes = 0;
-  auto add = [&](int64_t n, int64_t elementBytes) {
-    count += n;
-    bytes += n * elementBytes;
-  };
-  auto addTensor = [&](const ::onnx::TensorProto &t) {
-    int64_t n = 1;
-    for (int64_t d : t.dims())
-      n *= d;
-    add(n, onnxElementBytes(t.data_type()));
-  };
-  for (const ::onnx::TensorProto &t : model.graph().initializer())
-    addTensor(t);
-  for (const ::onnx::NodeProto &node : model.graph().node()) {
-    if (node.op_type() != "Constant" || node.attribute_size() == 0)
-      continue;
-    const ::onnx::AttributeProto &a = node.attribute(0);
-    if (a.name() == "value")
-      addTensor(a.t());
-    else if (a.name() == "value_float" || a.name() == "value_int")
-      add(1, a.name() == "value_float" ? 4 : 8);
-    else if (a.name() == "value_floats")
-      add(a.floats_size(), 4);
-    else if (a.name() == "value_ints")
-      add(a.ints_size(), 8);
-  }
-  return true;
-}
-
-/// Sum of the sizes in an onnxc.inputs / onnxc.outputs list.
-int64_t ioBytes(Attribute list) {
-  int64_t bytes = 0;
-  for (Attribute a : cast<ArrayAttr>(list))
-    bytes += tensorBytes(cast<TypeAttr>(cast<DictionaryAttr>(a).get("type")).getValue());
-  return bytes;
-}
-
 /// A declared shape for JSON: numbers, dim names for symbolic dims, null for
 /// unnamed dynamic ones.
 llvm::json::Array shapeJson(Type t, ArrayAttr dimParams) {
@@ -213,56 +147,170 @@ std::string elementTypeText(Type t) {
   return out;
 }
 
-/// The graph for Graphviz: one box per op (type, node name, result shape),
-/// the graph's inputs and outputs as ellipses; constants left out.
-void writeDot(func::FuncOp func, llvm::raw_ostream &os) {
-  os << "digraph onnxc {\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\"];\n";
-  llvm::DenseMap<Value, std::string> ids;
-  auto quote = [](StringRef s) {
-    std::string q;
-    for (char c : s)
-      q += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
-    return q;
+/// One arena buffer, as the lowering recorded it (onnxc.memory_map).
+struct MapEntry {
+  std::string name, kind, op;
+  int64_t offset, bytes, first, last;
+};
+
+/// A graph input or output: declared (symbolic dims by name) and bound.
+struct TensorReport {
+  std::string name, elementType, declaredText;
+  llvm::json::Array declared, bound;
+  int64_t bytes;
+};
+
+/// Everything inspect tells, gathered before it is printed.
+struct Report {
+  std::string model, producer, target, compiler;
+  int64_t opset = 0;
+  std::vector<TensorReport> inputs, outputs;
+  GraphStats before, after;
+  int64_t writtenParameters = 0, writtenParameterBytes = 0;
+  int64_t weights = 0, code = 0, inputBytes = 0, outputBytes = 0;
+  std::vector<MapEntry> map;
+};
+
+std::vector<MapEntry> readMemoryMap(ArrayAttr list) {
+  std::vector<MapEntry> out;
+  for (Attribute a : list) {
+    auto d = cast<DictionaryAttr>(a);
+    auto str = [&](StringRef k) { return cast<StringAttr>(d.get(k)).getValue().str(); };
+    auto num = [&](StringRef k) { return cast<IntegerAttr>(d.get(k)).getInt(); };
+    out.push_back({str("name"), str("kind"), str("op"), num("offset"), num("bytes"),
+                   num("first"), num("last")});
+  }
+  return out;
+}
+
+/// The declared inputs or outputs, with their bound types from the
+/// lowering's onnxc.inputs / onnxc.outputs.
+std::vector<TensorReport> tensorReports(ArrayAttr names, ArrayRef<Type> declared,
+                                        ArrayAttr dimParams, Attribute bound) {
+  std::vector<TensorReport> out;
+  auto boundList = cast<ArrayAttr>(bound);
+  for (auto [i, t] : llvm::enumerate(declared)) {
+    ArrayAttr params = dimParams ? cast<ArrayAttr>(dimParams[i]) : ArrayAttr();
+    Type boundType = cast<TypeAttr>(cast<DictionaryAttr>(boundList[i]).get("type")).getValue();
+    out.push_back({cast<StringAttr>(names[i]).getValue().str(), elementTypeText(t),
+                   typeText(t, params), shapeJson(t, params), shapeJson(boundType, ArrayAttr()),
+                   tensorBytes(boundType)});
+  }
+  return out;
+}
+
+void printJson(const Report &r, llvm::raw_ostream &os) {
+  auto tensors = [](const std::vector<TensorReport> &list) {
+    llvm::json::Array out;
+    for (const TensorReport &t : list)
+      out.push_back(llvm::json::Object{{"name", t.name},
+                                       {"type", t.elementType},
+                                       {"shape", llvm::json::Array(t.declared)},
+                                       {"bound_shape", llvm::json::Array(t.bound)},
+                                       {"bytes", t.bytes}});
+    return out;
   };
-  auto inNames = func->getAttrOfType<ArrayAttr>("onnx.input_names");
-  auto outNames = func->getAttrOfType<ArrayAttr>("onnx.output_names");
-  for (BlockArgument arg : func.getArguments()) {
-    std::string id = "in" + std::to_string(arg.getArgNumber());
-    os << "  " << id << " [shape=ellipse, label=\""
-       << quote(cast<StringAttr>(inNames[arg.getArgNumber()]).getValue()) << "\\n"
-       << quote(typeText(arg.getType(), ArrayAttr())) << "\"];\n";
-    ids[arg] = id;
+  auto counts = [](const GraphStats &st) {
+    llvm::json::Object ops;
+    for (auto &[k, v] : st.ops)
+      ops[k] = v;
+    return ops;
+  };
+  llvm::json::Array map;
+  for (const MapEntry &e : r.map)
+    map.push_back(llvm::json::Object{{"name", e.name},     {"kind", e.kind},
+                                     {"op", e.op},         {"offset", e.offset},
+                                     {"bytes", e.bytes},   {"first_step", e.first},
+                                     {"last_step", e.last}});
+  llvm::json::Object report{
+      {"model", r.model},
+      {"opset", r.opset},
+      {"producer", r.producer},
+      {"target", r.target},
+      {"inputs", tensors(r.inputs)},
+      {"outputs", tensors(r.outputs)},
+      {"ops_before", counts(r.before)},
+      {"ops", counts(r.after)},
+      {"macs", r.after.macs},
+      // As written, and as compiled (folding may add or drop constants).
+      {"parameters", r.writtenParameters},
+      {"parameter_bytes", r.writtenParameterBytes},
+      {"parameters_compiled", r.after.parameters},
+      {"parameter_bytes_compiled", r.after.paramBytes},
+      {"weights_bytes", r.weights},
+      {"code_bytes", r.code},
+      {"flash_bytes", r.weights + r.code},
+      {"arena_bytes", r.after.arenaBytes},
+      {"unshared_activation_bytes", r.after.activationBytes},
+      {"input_bytes", r.inputBytes},
+      {"output_bytes", r.outputBytes},
+      {"ram_bytes", r.after.arenaBytes + r.inputBytes + r.outputBytes},
+      {"memory_map", std::move(map)}};
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
+}
+
+void printText(const Report &r, int optLevel, bool memoryMap, llvm::raw_ostream &os) {
+  os << "model:   " << r.model << "\n";
+  if (r.opset)
+    os << "opset:   " << r.opset << " (default domain)\n";
+  if (!r.producer.empty())
+    os << "producer: " << r.producer << "\n";
+  os << "inputs:\n";
+  for (const TensorReport &t : r.inputs)
+    os << "  " << t.name << "  " << t.declaredText << "\n";
+  os << "outputs (as declared):\n";
+  for (const TensorReport &t : r.outputs)
+    os << "  " << t.name << "  " << t.declaredText << "\n";
+
+  os << "\n" << llvm::format("%-28s %12s %12s", "", "before", "after -O") << optLevel << "\n";
+  std::map<std::string, std::pair<int64_t, int64_t>> rows;
+  for (auto &[k, v] : r.before.ops)
+    rows[k].first = v;
+  for (auto &[k, v] : r.after.ops)
+    rows[k].second = v;
+  auto row = [&](const std::string &what, int64_t x, int64_t y) {
+    os << llvm::format("  %-26s %12lld %12lld", what.c_str(), (long long)x, (long long)y)
+       << "\n";
+  };
+  int64_t totalA = 0, totalB = 0;
+  for (auto &[k, v] : rows) {
+    row(k, v.first, v.second);
+    totalA += v.first;
+    totalB += v.second;
   }
-  int n = 0;
-  for (Operation &op : func.getBody().front()) {
-    if (isa<onnxc::onnx::ConstantOp, onnxc::onnx::NoValueOp>(op))
-      continue;
-    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
-      for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
-        std::string id = "out" + std::to_string(i);
-        os << "  " << id << " [shape=ellipse, label=\""
-           << quote(cast<StringAttr>(outNames[i]).getValue()) << "\\n"
-           << quote(typeText(v.getType(), ArrayAttr())) << "\"];\n";
-        if (ids.count(v))
-          os << "  " << ids[v] << " -> " << id << ";\n";
-      }
-      continue;
-    }
-    std::string id = "op" + std::to_string(n++);
-    std::string type = op.getName().getStringRef().str();
-    if (StringRef(type).starts_with("onnx."))
-      type = type.substr(5);
-    os << "  " << id << " [label=\"" << quote(type) << "\\n" << quote(nodeName(op.getLoc()));
-    if (op.getNumResults())
-      os << "\\n" << quote(typeText(op.getResult(0).getType(), ArrayAttr()));
-    os << "\"];\n";
-    for (Value v : op.getOperands())
-      if (ids.count(v))
-        os << "  " << ids[v] << " -> " << id << ";\n";
-    for (Value r : op.getResults())
-      ids[r] = id;
+  row("ops (total)", totalA, totalB);
+  row("MACs", r.before.macs, r.after.macs);
+  row("parameters", r.before.parameters, r.after.parameters);
+  auto pair = [&](const char *what, int64_t x, int64_t y) {
+    os << llvm::format("  %-26s ", what) << bytesText(x) << " -> " << bytesText(y) << "\n";
+  };
+  pair("parameter bytes", r.before.paramBytes, r.after.paramBytes);
+  pair("arena bytes", r.before.arenaBytes, r.after.arenaBytes);
+  pair("activations, unshared", r.before.activationBytes, r.after.activationBytes);
+
+  os << "\nmemory (after -O" << optLevel << ", " << r.target << ", built by " << r.compiler
+     << "):\n";
+  os << "  flash  " << bytesText(r.weights + r.code) << " = weights " << r.weights
+     << " + code " << r.code << "\n";
+  os << "  RAM    " << bytesText(r.after.arenaBytes + r.inputBytes + r.outputBytes)
+     << " = arena " << r.after.arenaBytes << " + inputs " << r.inputBytes << " + outputs "
+     << r.outputBytes << " (and the caller's stack)\n";
+  if (!memoryMap)
+    return;
+  os << "\narena map (steps: positions of the ops in the graph; 64-byte aligned):\n";
+  os << llvm::format("  %10s %10s %10s  %-9s %-8s %s\n", "offset", "bytes", "steps", "kind",
+                     "op", "name");
+  std::vector<MapEntry> sorted = r.map;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const MapEntry &x, const MapEntry &y) { return x.offset < y.offset; });
+  for (const MapEntry &e : sorted) {
+    std::string steps = std::to_string(e.first) + "-" + std::to_string(e.last);
+    StringRef op = e.op;
+    op.consume_front("onnx.");
+    os << llvm::format("  %10lld %10lld %10s  %-9s %-8s ", (long long)e.offset,
+                       (long long)e.bytes, steps.c_str(), e.kind.c_str(), op.str().c_str())
+       << e.name << "\n";
   }
-  os << "}\n";
 }
 
 } // namespace
@@ -277,21 +325,20 @@ int onnxc::runInspect(const CompileOptions &o, const InspectOptions &io) {
     printError(o.input + ": " + error);
     return 1;
   }
-  auto func = module->lookupSymbol<func::FuncOp>(kMainGraphName);
-  auto inNames = func->getAttrOfType<ArrayAttr>("onnx.input_names");
-  auto dimParams = func->getAttrOfType<ArrayAttr>("onnx.dim_params");
-  auto outNames = func->getAttrOfType<ArrayAttr>("onnx.output_names");
-  auto paramsOf = [&](unsigned i) {
-    return dimParams ? cast<ArrayAttr>(dimParams[i]) : ArrayAttr();
-  };
-  int64_t opset = 0;
+  Report r;
+  r.model = o.input;
+  r.target = "--cpu=" + o.cpu + " --threads=" + std::to_string(o.threads);
+  r.compiler = buildOptions(o).cxx;
   if (auto a = (*module)->getAttrOfType<IntegerAttr>("onnx.opset"))
-    opset = a.getInt();
-  std::string producer;
+    r.opset = a.getInt();
   if (auto a = (*module)->getAttrOfType<StringAttr>("onnx.producer"))
-    producer = a.getValue().str();
+    r.producer = a.getValue().str();
   // The declared signature, before shapes are bound.
+  auto func = module->lookupSymbol<func::FuncOp>(kMainGraphName);
   SmallVector<Type> inTypes(func.getArgumentTypes()), outTypes(func.getResultTypes());
+  auto inNames = func->getAttrOfType<ArrayAttr>("onnx.input_names");
+  auto outNames = func->getAttrOfType<ArrayAttr>("onnx.output_names");
+  auto dimParams = func->getAttrOfType<ArrayAttr>("onnx.dim_params");
 
   PipelineOptions po;
   po.shapes = o.shapes;
@@ -313,36 +360,6 @@ int onnxc::runInspect(const CompileOptions &o, const InspectOptions &io) {
   buildOnnxPipeline(pm, po);
   if (failed(pm.run(*module)))
     return 1;
-  GraphStats a = graphStats(*before), b = graphStats(*module);
-  const std::string prefix = "model";
-  OwningOpRef<ModuleOp> loweredBefore = lowerCopy(*before, o, prefix);
-  OwningOpRef<ModuleOp> lowered = lowerCopy(*module, o, prefix);
-  if (!loweredBefore || !lowered)
-    return 1;
-  addArena(*loweredBefore, a);
-  addArena(*lowered, b);
-  int64_t weights = cast<DenseElementsAttr>((*lowered)->getAttr("onnxc.weights")).getNumElements();
-  int64_t code = codeBytes(*lowered, o, prefix, error);
-  if (code < 0) {
-    printError(o.input + ": " + error);
-    return 1;
-  }
-  int64_t writtenCount = 0, writtenBytes = 0;
-  writtenParameters(o.input, writtenCount, writtenBytes);
-  int64_t inBytes = ioBytes((*lowered)->getAttr("onnxc.inputs"));
-  int64_t outBytes = ioBytes((*lowered)->getAttr("onnxc.outputs"));
-  auto memoryMap = cast<ArrayAttr>((*lowered)->getAttr("onnxc.memory_map"));
-  auto entry = [](Attribute e, StringRef key) {
-    return cast<DictionaryAttr>(e).get(key);
-  };
-  auto entryInt = [&](Attribute e, StringRef key) {
-    return cast<IntegerAttr>(entry(e, key)).getInt();
-  };
-  auto entryStr = [&](Attribute e, StringRef key) {
-    return cast<StringAttr>(entry(e, key)).getValue();
-  };
-  std::string target = "--cpu=" + o.cpu + " --threads=" + std::to_string(o.threads);
-
   if (!io.dot.empty()) {
     std::error_code ec;
     llvm::raw_fd_ostream dot(io.dot, ec);
@@ -350,139 +367,36 @@ int onnxc::runInspect(const CompileOptions &o, const InspectOptions &io) {
       printError(o.input + ": cannot write " + io.dot + ": " + ec.message());
       return 1;
     }
-    writeDot(module->lookupSymbol<func::FuncOp>(kMainGraphName), dot);
+    writeGraphDot(module->lookupSymbol<func::FuncOp>(kMainGraphName), dot);
   }
 
-  auto &os = llvm::outs();
-  if (io.json) {
-    auto tensors = [&](ArrayAttr names, ArrayRef<Type> declared, Attribute bound,
-                       bool withParams) {
-      llvm::json::Array list;
-      auto boundList = cast<ArrayAttr>(bound);
-      for (auto [i, t] : llvm::enumerate(declared)) {
-        Type boundType =
-            cast<TypeAttr>(cast<DictionaryAttr>(boundList[i]).get("type")).getValue();
-        list.push_back(llvm::json::Object{
-            {"name", cast<StringAttr>(names[i]).getValue().str()},
-            {"type", elementTypeText(t)},
-            {"shape", shapeJson(t, withParams ? paramsOf(unsigned(i)) : ArrayAttr())},
-            {"bound_shape", shapeJson(boundType, ArrayAttr())},
-            {"bytes", tensorBytes(boundType)}});
-      }
-      return list;
-    };
-    auto counts = [](const GraphStats &st) {
-      llvm::json::Object ops;
-      for (auto &[k, v] : st.ops)
-        ops[k] = v;
-      return ops;
-    };
-    llvm::json::Array map;
-    for (Attribute e : memoryMap)
-      map.push_back(llvm::json::Object{{"name", entryStr(e, "name").str()},
-                                       {"kind", entryStr(e, "kind").str()},
-                                       {"op", entryStr(e, "op").str()},
-                                       {"offset", entryInt(e, "offset")},
-                                       {"bytes", entryInt(e, "bytes")},
-                                       {"first_step", entryInt(e, "first")},
-                                       {"last_step", entryInt(e, "last")}});
-    llvm::json::Object report{
-        {"model", o.input},
-        {"opset", opset},
-        {"producer", producer},
-        {"target", target},
-        {"inputs", tensors(inNames, inTypes, (*lowered)->getAttr("onnxc.inputs"), true)},
-        {"outputs", tensors(outNames, outTypes, (*lowered)->getAttr("onnxc.outputs"), false)},
-        {"ops_before", counts(a)},
-        {"ops", counts(b)},
-        {"macs", b.macs},
-        // As written, and as compiled (folding may add or drop constants).
-        {"parameters", writtenCount},
-        {"parameter_bytes", writtenBytes},
-        {"parameters_compiled", b.parameters},
-        {"parameter_bytes_compiled", b.paramBytes},
-        {"weights_bytes", weights},
-        {"code_bytes", code},
-        {"flash_bytes", weights + code},
-        {"arena_bytes", b.arenaBytes},
-        {"unshared_activation_bytes", b.activationBytes},
-        {"input_bytes", inBytes},
-        {"output_bytes", outBytes},
-        {"ram_bytes", b.arenaBytes + inBytes + outBytes},
-        {"memory_map", std::move(map)}};
-    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
-    return 0;
+  r.before = graphStats(*before);
+  r.after = graphStats(*module);
+  const std::string prefix = "model";
+  OwningOpRef<ModuleOp> loweredBefore = lowerCopy(*before, o, prefix);
+  OwningOpRef<ModuleOp> lowered = lowerCopy(*module, o, prefix);
+  if (!loweredBefore || !lowered)
+    return 1;
+  addArena(*loweredBefore, r.before);
+  addArena(*lowered, r.after);
+  r.weights = cast<DenseElementsAttr>((*lowered)->getAttr("onnxc.weights")).getNumElements();
+  r.code = codeBytes(*lowered, o, prefix, error);
+  if (r.code < 0) {
+    printError(o.input + ": " + error);
+    return 1;
   }
+  writtenParameters(o.input, r.writtenParameters, r.writtenParameterBytes);
+  r.inputs = tensorReports(inNames, inTypes, dimParams, (*lowered)->getAttr("onnxc.inputs"));
+  r.outputs = tensorReports(outNames, outTypes, ArrayAttr(), (*lowered)->getAttr("onnxc.outputs"));
+  for (const TensorReport &t : r.inputs)
+    r.inputBytes += t.bytes;
+  for (const TensorReport &t : r.outputs)
+    r.outputBytes += t.bytes;
+  r.map = readMemoryMap(cast<ArrayAttr>((*lowered)->getAttr("onnxc.memory_map")));
 
-  os << "model:   " << o.input << "\n";
-  if (opset)
-    os << "opset:   " << opset << " (default domain)\n";
-  if (!producer.empty())
-    os << "producer: " << producer << "\n";
-  os << "inputs:\n";
-  for (auto [i, t] : llvm::enumerate(inTypes))
-    os << "  " << cast<StringAttr>(inNames[i]).getValue() << "  "
-       << typeText(t, paramsOf(unsigned(i))) << "\n";
-  os << "outputs (as declared):\n";
-  for (auto [i, t] : llvm::enumerate(outTypes))
-    os << "  " << cast<StringAttr>(outNames[i]).getValue() << "  " << typeText(t, ArrayAttr())
-       << "\n";
-
-  os << "\n" << llvm::format("%-28s %12s %12s", "", "before", "after -O")
-     << o.optLevel << "\n";
-  std::map<std::string, std::pair<int64_t, int64_t>> rows;
-  for (auto &[k, v] : a.ops)
-    rows[k].first = v;
-  for (auto &[k, v] : b.ops)
-    rows[k].second = v;
-  int64_t totalA = 0, totalB = 0;
-  for (auto &[k, v] : rows) {
-    os << llvm::format("  %-26s %12lld %12lld", k.c_str(), (long long)v.first,
-                       (long long)v.second)
-       << "\n";
-    totalA += v.first;
-    totalB += v.second;
-  }
-  auto row = [&](const char *what, int64_t x, int64_t y) {
-    os << llvm::format("  %-26s %12lld %12lld", what, (long long)x, (long long)y) << "\n";
-  };
-  row("ops (total)", totalA, totalB);
-  row("MACs", a.macs, b.macs);
-  row("parameters", a.parameters, b.parameters);
-  os << "  parameter bytes            " << bytesText(a.paramBytes) << " -> "
-     << bytesText(b.paramBytes) << "\n";
-  os << "  arena bytes                " << bytesText(a.arenaBytes) << " -> "
-     << bytesText(b.arenaBytes) << "\n";
-  os << "  activations, unshared      " << bytesText(a.activationBytes) << " -> "
-     << bytesText(b.activationBytes) << "\n";
-
-  os << "\nmemory (after -O" << o.optLevel << ", " << target << ", built by "
-     << buildOptions(o).cxx << "):\n";
-  os << "  flash  " << bytesText(weights + code) << " = weights " << weights << " + code "
-     << code << "\n";
-  os << "  RAM    " << bytesText(b.arenaBytes + inBytes + outBytes) << " = arena "
-     << b.arenaBytes << " + inputs " << inBytes << " + outputs " << outBytes
-     << " (and the caller's stack)\n";
-
-  if (io.memoryMap) {
-    os << "\narena map (steps: positions of the ops in the graph; 64-byte aligned):\n";
-    os << llvm::format("  %10s %10s %10s  %-9s %-8s %s\n", "offset", "bytes", "steps", "kind",
-                       "op", "name");
-    std::vector<Attribute> sorted(memoryMap.begin(), memoryMap.end());
-    std::stable_sort(sorted.begin(), sorted.end(), [&](Attribute x, Attribute y) {
-      return entryInt(x, "offset") < entryInt(y, "offset");
-    });
-    for (Attribute e : sorted) {
-      std::string steps =
-          std::to_string(entryInt(e, "first")) + "-" + std::to_string(entryInt(e, "last"));
-      std::string op = entryStr(e, "op").str();
-      if (StringRef(op).starts_with("onnx."))
-        op = op.substr(5);
-      os << llvm::format("  %10lld %10lld %10s  %-9s %-8s ", (long long)entryInt(e, "offset"),
-                         (long long)entryInt(e, "bytes"), steps.c_str(),
-                         entryStr(e, "kind").str().c_str(), op.c_str())
-         << entryStr(e, "name") << "\n";
-    }
-  }
+  if (io.json)
+    printJson(r, llvm::outs());
+  else
+    printText(r, o.optLevel, io.memoryMap, llvm::outs());
   return 0;
 }

@@ -5,6 +5,8 @@
 #include "dialects/onnx/ShapeInference/ShapeHelpers.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "onnx/onnx_pb.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 using namespace mlir;
 using namespace onnxc;
@@ -53,6 +55,26 @@ int64_t macsOf(Operation *op) {
   return 0;
 }
 
+/// Bytes of one element of an ONNX TensorProto data type (0 for strings).
+int64_t onnxElementBytes(int dataType) {
+  switch (dataType) {
+  case ::onnx::TensorProto::UINT8: case ::onnx::TensorProto::INT8:
+  case ::onnx::TensorProto::BOOL:
+    return 1;
+  case ::onnx::TensorProto::UINT16: case ::onnx::TensorProto::INT16:
+  case ::onnx::TensorProto::FLOAT16: case ::onnx::TensorProto::BFLOAT16:
+    return 2;
+  case ::onnx::TensorProto::FLOAT: case ::onnx::TensorProto::INT32:
+  case ::onnx::TensorProto::UINT32:
+    return 4;
+  case ::onnx::TensorProto::DOUBLE: case ::onnx::TensorProto::INT64:
+  case ::onnx::TensorProto::UINT64:
+    return 8;
+  default:
+    return 0;
+  }
+}
+
 } // namespace
 
 GraphStats onnxc::graphStats(ModuleOp module) {
@@ -78,3 +100,40 @@ GraphStats onnxc::graphStats(ModuleOp module) {
   return s;
 }
 
+
+/// Parameters as the file has them: the main graph's initializers and its
+/// Constant nodes' values. False if the file cannot be read.
+bool onnxc::writtenParameters(const std::string &path, int64_t &count, int64_t &bytes) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  ::onnx::ModelProto model;
+  if (!buffer || !model.ParseFromArray((*buffer)->getBufferStart(),
+                                       int((*buffer)->getBufferSize())))
+    return false;
+  count = bytes = 0;
+  auto add = [&](int64_t n, int64_t elementBytes) {
+    count += n;
+    bytes += n * elementBytes;
+  };
+  auto addTensor = [&](const ::onnx::TensorProto &t) {
+    int64_t n = 1;
+    for (int64_t d : t.dims())
+      n *= d;
+    add(n, onnxElementBytes(t.data_type()));
+  };
+  for (const ::onnx::TensorProto &t : model.graph().initializer())
+    addTensor(t);
+  for (const ::onnx::NodeProto &node : model.graph().node()) {
+    if (node.op_type() != "Constant" || node.attribute_size() == 0)
+      continue;
+    const ::onnx::AttributeProto &a = node.attribute(0);
+    if (a.name() == "value")
+      addTensor(a.t());
+    else if (a.name() == "value_float" || a.name() == "value_int")
+      add(1, a.name() == "value_float" ? 4 : 8);
+    else if (a.name() == "value_floats")
+      add(a.floats_size(), 4);
+    else if (a.name() == "value_ints")
+      add(a.ints_size(), 8);
+  }
+  return true;
+}

@@ -24,6 +24,11 @@ struct GraphStats {
 /// are inferred.
 GraphStats graphStats(mlir::ModuleOp module);
 
+/// Parameters as the ONNX file has them: the main graph's initializers and
+/// its Constant nodes' values (elements and bytes). False if the file
+/// cannot be read.
+bool writtenParameters(const std::string &path, int64_t &count, int64_t &bytes);
+
 } // namespace onnxc
 
 #endif

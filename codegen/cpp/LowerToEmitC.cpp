@@ -366,10 +366,10 @@ LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
   state.used.insert("arena");
   // What lives where in the arena, named after the nodes (for inspect).
   SmallVector<Attribute> entries;
+  Builder b(ctx);
   for (const ArenaPlacement &p : state.plan.placements) {
     Operation *node = p.scratchOp ? p.scratchOp : p.root.getDefiningOp();
     std::string name = p.scratchOp ? nodeName(node->getLoc()) : resultBaseName(p.root);
-    Builder b(ctx);
     entries.push_back(b.getDictionaryAttr(
         {b.getNamedAttr("name", b.getStringAttr(name)),
          b.getNamedAttr("kind", b.getStringAttr(p.scratchOp ? "scratch" : "tensor")),
@@ -494,7 +494,6 @@ LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
   for (Operation *op : llvm::reverse(dead))
     op->erase();
 
-  Builder b(ctx);
   module->setAttr("onnxc.prefix", b.getStringAttr(prefix));
   module->setAttr("onnxc.inputs", b.getArrayAttr(inputInfo));
   module->setAttr("onnxc.outputs", b.getArrayAttr(outputInfo));

@@ -9,24 +9,31 @@
 using namespace mlir;
 using namespace onnxc;
 
-namespace {
-
-/// A type as `f32 [1x3x224x224]`.
-std::string typeLabel(Type t) {
+std::string onnxc::tensorTypeText(Type t, ArrayAttr dimParams) {
   std::string out;
   llvm::raw_string_ostream os(out);
-  auto ranked = dyn_cast<RankedTensorType>(t);
-  if (!ranked)
+  auto shaped = dyn_cast<ShapedType>(t);
+  if (!shaped)
     return "?";
-  os << ranked.getElementType() << " [";
-  for (int64_t i = 0; i < ranked.getRank(); ++i)
-    os << (i ? "x" : "") << (ranked.isDynamicDim(i) ? std::string("?")
-                                                     : std::to_string(ranked.getDimSize(i)));
+  os << shaped.getElementType() << " [";
+  if (auto ranked = dyn_cast<RankedTensorType>(t)) {
+    for (int64_t i = 0; i < ranked.getRank(); ++i) {
+      if (i)
+        os << "x";
+      StringRef param;
+      if (dimParams && i < int64_t(dimParams.size()))
+        param = cast<StringAttr>(dimParams[i]).getValue();
+      if (ranked.isDynamicDim(i))
+        os << (param.empty() ? "?" : param);
+      else
+        os << ranked.getDimSize(i);
+    }
+  } else {
+    os << "unranked";
+  }
   os << "]";
   return out;
 }
-
-} // namespace
 
 void onnxc::writeGraphDot(func::FuncOp func, llvm::raw_ostream &os) {
   os << "digraph onnxc {\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\"];\n";
@@ -43,7 +50,7 @@ void onnxc::writeGraphDot(func::FuncOp func, llvm::raw_ostream &os) {
     std::string id = "in" + std::to_string(arg.getArgNumber());
     os << "  " << id << " [shape=ellipse, label=\""
        << quote(cast<StringAttr>(inNames[arg.getArgNumber()]).getValue()) << "\\n"
-       << quote(typeLabel(arg.getType())) << "\"];\n";
+       << quote(tensorTypeText(arg.getType())) << "\"];\n";
     ids[arg] = id;
   }
   int n = 0;
@@ -55,7 +62,7 @@ void onnxc::writeGraphDot(func::FuncOp func, llvm::raw_ostream &os) {
         std::string id = "out" + std::to_string(i);
         os << "  " << id << " [shape=ellipse, label=\""
            << quote(cast<StringAttr>(outNames[i]).getValue()) << "\\n"
-           << quote(typeLabel(v.getType())) << "\"];\n";
+           << quote(tensorTypeText(v.getType())) << "\"];\n";
         if (ids.count(v))
           os << "  " << ids[v] << " -> " << id << ";\n";
       }
@@ -67,7 +74,7 @@ void onnxc::writeGraphDot(func::FuncOp func, llvm::raw_ostream &os) {
       type = type.substr(5);
     os << "  " << id << " [label=\"" << quote(type) << "\\n" << quote(nodeName(op.getLoc()));
     if (op.getNumResults())
-      os << "\\n" << quote(typeLabel(op.getResult(0).getType()));
+      os << "\\n" << quote(tensorTypeText(op.getResult(0).getType()));
     os << "\"];\n";
     for (Value v : op.getOperands())
       if (ids.count(v))

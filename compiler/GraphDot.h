@@ -7,6 +7,10 @@
 
 namespace onnxc {
 
+/// A tensor type as `f32 [1x3x224x224]`: dynamic dims by their names in
+/// `dimParams` (the importer's onnx.dim_params), else `?`.
+std::string tensorTypeText(mlir::Type t, mlir::ArrayAttr dimParams = {});
+
 /// Writes `func`'s graph in Graphviz's dot language: one box per op (type,
 /// node name, first result's type), the graph's inputs and outputs as
 /// ellipses, constants left out.

@@ -30,32 +30,6 @@ using namespace onnxc;
 
 namespace {
 
-std::string typeText(Type t, ArrayAttr dimParams) {
-  std::string out;
-  llvm::raw_string_ostream os(out);
-  auto shaped = dyn_cast<ShapedType>(t);
-  if (!shaped)
-    return "?";
-  os << shaped.getElementType() << " [";
-  if (auto ranked = dyn_cast<RankedTensorType>(t)) {
-    for (int64_t i = 0; i < ranked.getRank(); ++i) {
-      if (i)
-        os << "x";
-      StringRef param;
-      if (dimParams && i < int64_t(dimParams.size()))
-        param = cast<StringAttr>(dimParams[i]).getValue();
-      if (ranked.isDynamicDim(i))
-        os << (param.empty() ? "?" : param);
-      else
-        os << ranked.getDimSize(i);
-    }
-  } else {
-    os << "unranked";
-  }
-  os << "]";
-  return out;
-}
-
 std::string bytesText(int64_t b) {
   if (b < 0)
     return "n/a";
@@ -193,7 +167,7 @@ std::vector<TensorReport> tensorReports(ArrayAttr names, ArrayRef<Type> declared
     ArrayAttr params = dimParams ? cast<ArrayAttr>(dimParams[i]) : ArrayAttr();
     Type boundType = cast<TypeAttr>(cast<DictionaryAttr>(boundList[i]).get("type")).getValue();
     out.push_back({cast<StringAttr>(names[i]).getValue().str(), elementTypeText(t),
-                   typeText(t, params), shapeJson(t, params), shapeJson(boundType, ArrayAttr()),
+                   tensorTypeText(t, params), shapeJson(t, params), shapeJson(boundType, ArrayAttr()),
                    tensorBytes(boundType)});
   }
   return out;

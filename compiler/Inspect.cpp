@@ -167,8 +167,8 @@ std::vector<TensorReport> tensorReports(ArrayAttr names, ArrayRef<Type> declared
     ArrayAttr params = dimParams ? cast<ArrayAttr>(dimParams[i]) : ArrayAttr();
     Type boundType = cast<TypeAttr>(cast<DictionaryAttr>(boundList[i]).get("type")).getValue();
     out.push_back({cast<StringAttr>(names[i]).getValue().str(), elementTypeText(t),
-                   tensorTypeText(t, params), shapeJson(t, params), shapeJson(boundType, ArrayAttr()),
-                   tensorBytes(boundType)});
+                   tensorTypeText(t, params), shapeJson(t, params),
+                   shapeJson(boundType, ArrayAttr()), tensorBytes(boundType)});
   }
   return out;
 }

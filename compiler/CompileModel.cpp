@@ -131,7 +131,7 @@ static OwningOpRef<ModuleOp> runPipeline(MLIRContext &context,
   if (!resolveCpu(o.cpu, cpu, error))
     return nullptr;
   lower.addPass(createLowerToEmitCPass(
-      prefix, SgemmTile{cpu.sgemmPanelRows, cpu.sgemmPanelCols}, o.threads));
+      prefix, SgemmTile{cpu.sgemmPanelRows, cpu.sgemmPanelCols, cpu.sgemmPacksByPanel}, o.threads));
   if (failed(lower.run(*module)))
     return nullptr;
   // What the header tells whoever compiles the sources themselves.

@@ -54,7 +54,7 @@ OwningOpRef<ModuleOp> lowerCopy(ModuleOp module, const CompileOptions &o,
   OwningOpRef<ModuleOp> copy = module.clone();
   PassManager pm(module.getContext());
   pm.addPass(createLowerToEmitCPass(
-      prefix, SgemmTile{cpu.sgemmPanelRows, cpu.sgemmPanelCols}, o.threads));
+      prefix, SgemmTile{cpu.sgemmPanelRows, cpu.sgemmPanelCols, cpu.sgemmPacksByPanel}, o.threads));
   if (failed(pm.run(*copy)))
     return nullptr;
   return copy;

@@ -6,10 +6,12 @@ using namespace onnxc;
 namespace {
 
 // Micro-kernel tiles (rows x columns) of templates/onnxc/simd.h.
+// The portable kernels pack B panel by panel (simd.h pack_by_panel).
 struct Tile {
   int64_t rows, cols;
+  bool packsByPanel;
 };
-constexpr Tile kAvx512{8, 32}, kAvx2{6, 16}, kGeneric{6, 8};
+constexpr Tile kAvx512{8, 32, false}, kAvx2{6, 16, false}, kGeneric{6, 8, true};
 
 Tile hostTile() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -46,6 +48,7 @@ bool onnxc::resolveCpu(const std::string &cpu, CpuTarget &out, std::string &erro
   }
   out.sgemmPanelRows = tile.rows;
   out.sgemmPanelCols = tile.cols;
+  out.sgemmPacksByPanel = tile.packsByPanel;
   return true;
 }
 

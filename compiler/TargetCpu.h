@@ -15,6 +15,7 @@ struct CpuTarget {
   std::string march;  ///< e.g. "-march=x86-64-v3"; empty for generic
   int64_t sgemmPanelRows = 6;
   int64_t sgemmPanelCols = 16; ///< its width, which Gemm weights are packed for
+  bool sgemmPacksByPanel = false; ///< the kernels pack B panel by panel
 };
 
 /// Resolves --cpu (`native` probes the machine onnxc runs on). Returns false

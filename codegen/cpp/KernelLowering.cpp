@@ -90,8 +90,8 @@ const onnxc::LoweringRule *onnxc::lookupLoweringRule(Operation *op) {
   return it == loweringRules().end() ? nullptr : &it->second;
 }
 
-int64_t onnxc::scratchBytes(Operation *op, int threads) {
-  if (int64_t bytes = nnScratchBytes(op, threads))
+int64_t onnxc::scratchBytes(Operation *op, int threads, const SgemmTile &tile) {
+  if (int64_t bytes = nnScratchBytes(op, threads, tile))
     return bytes;
   if (isa<onnx::GRUOp, onnx::RNNOp>(op)) {
     auto x = tensorType(op->getOperand(0));

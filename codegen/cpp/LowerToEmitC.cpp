@@ -362,7 +362,7 @@ LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
   state.prefix = prefix;
   state.sgemmTile = sgemmTile;
   state.plan = planMemory(
-      func, [&](Operation *op) { return scratchBytes(op, threads); });
+      func, [&](Operation *op) { return scratchBytes(op, threads, sgemmTile); });
   state.used.insert("arena");
   // What lives where in the arena, named after the nodes (for inspect).
   SmallVector<Attribute> entries;

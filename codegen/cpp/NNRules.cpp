@@ -819,26 +819,34 @@ void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
   r["SoftmaxCrossEntropyLoss"] = lossRule(true);
 }
 
-int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads) {
+int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads,
+                                  bool packA, bool packsByPanel) {
   constexpr int64_t kc = 256, mc = 120, nc = 2048, maxMr = 8, maxNr = 32;
   int64_t depth = std::min(k, kc);
-  return depth * (std::min(n, nc) + maxNr * threads) + (std::min(m, mc) + maxMr) * depth;
+  // sgemm.h packs_by_panel: one panel of B at a time. B's space also holds
+  // a strided B's last panel, which packs nothing else.
+  bool byPanel = packsByPanel && !packA && m <= mc && threads == 1;
+  int64_t b = depth * (byPanel ? maxNr : std::min(n, nc) + maxNr * threads);
+  return b + (packA ? (std::min(m, mc) + maxMr) * depth : 0);
 }
 
-int64_t onnxc::nnScratchBytes(Operation *op, int threads) {
+int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile) {
   StringRef name = op->getName().getStringRef();
   if (name == "onnx.Conv" || name == "onnxk.Conv") {
     auto xt = tensorType(op->getOperand(0)), wt = tensorType(op->getOperand(1));
     auto yt = tensorType(op->getResult(0));
     // Winograd is taken only when weights are packed, which the planner
     // does not know: it reserves for whichever of the two is larger.
-    ConvKernel kernel = convKernelOf(op, /*weightsPackable=*/bool(constantWeights(op)));
+    bool packed = bool(constantWeights(op)); // weights pre-packed by the compiler
+    ConvKernel kernel = convKernelOf(op, /*weightsPackable=*/packed);
     if (kernel == ConvKernel::Loops)
       return 0;
     int64_t group = intAttr(op, "group", 1);
     int64_t oh = xt.getRank() == 4 ? yt.getDimSize(2) : 1, ow = yt.getShape().back();
     int64_t kg = wt.getNumElements() / wt.getDimSize(0);
-    int64_t sgemm = 4 * sgemmScratchFloats(yt.getDimSize(1) / group, oh * ow, kg, threads);
+    int64_t sgemm =
+        4 * sgemmScratchFloats(yt.getDimSize(1) / group, oh * ow, kg, threads, !packed,
+                               tile.packsByPanel);
     // A zero-bordered, phase-split image of one plane (conv.h
     // depthwise_padded), bounded by input + all pads + the last output's
     // reach + a stride (each phase plane's row rounds up).
@@ -866,7 +874,9 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads) {
       int64_t c = xt.getDimSize(1), m = yt.getDimSize(1);
       int64_t tiles = ((oh + 1) / 2) * ((ow + 1) / 2);
       return std::max(sgemm, 4 * (16 * c * tiles + 16 * m * tiles +
-                                   int64_t(threads) * sgemmScratchFloats(m, tiles, c, threads)));
+                                   int64_t(threads) *
+                                       sgemmScratchFloats(m, tiles, c, threads, false,
+                                                          tile.packsByPanel)));
     }
     // Depthwise: per thread, the image and the output rows.
     int64_t reach = wt.getShape().back() * dil[spatial - 1] + 16;

@@ -391,7 +391,8 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
           else if constexpr (im2col_phased_v<Win, KG>) {
             // The images go after the SGEMM's own scratch.
             using B = im2col_phased_b<Win>;
-            float *img = scratch + sgemm::scratch_floats(MG, OHW, KG, true, true);
+            float *img =
+                scratch + sgemm::scratch_floats(MG, OHW, KG, Kernel::mr == 0, true);
             auto fill = [&](index_t c0, index_t c1) {
               for (index_t c = c0; c < c1; ++c) {
                 float *plane = img + c * B::plane;

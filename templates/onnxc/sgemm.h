@@ -41,14 +41,33 @@ constexpr index_t block_depth(index_t K) {
   return blocks ? (K + blocks - 1) / blocks : 1;
 }
 
+/// Whether a product packs B one panel at a time, right before that
+/// panel's tiles, where the ISA prefers memory to speed (V::pack_by_panel):
+/// on one thread, with A already packed (weights) and all of A's rows in
+/// one block, nothing reads a packed panel again after its tiles, so
+/// packing a whole block of B first costs memory (LeNet's second
+/// convolution: 79 KB of scratch instead of 19 KB).
+constexpr bool packs_by_panel(index_t M, bool packA, bool packB) {
+  return V::pack_by_panel && packB && !packA && M <= MC && ONNXC_THREADS == 1;
+}
+
+/// Floats of scratch B's packing takes: one panel (packs_by_panel), or B's
+/// columns plus a panel's slack per thread (threads may each start their
+/// panels mid-way).
+constexpr index_t b_floats(index_t M, index_t N, index_t K, bool packA, bool packB) {
+  index_t kc = min_of(K, KC);
+  if (!packB)
+    return 0;
+  return packs_by_panel(M, packA, packB) ? kc * max_nr
+                                         : kc * (min_of(N, NC) + max_nr * ONNXC_THREADS);
+}
+
 /// Floats of scratch a product needs for its run-time packing (mirrored by
-/// the compiler's scratch sizing): B's columns plus a panel's slack per
-/// thread (threads may each start their panels mid-way), A's rows.
+/// the compiler's scratch sizing): B's (b_floats), then A's rows.
 constexpr index_t scratch_floats(index_t M, index_t N, index_t K, bool packA,
                                  bool packB) {
-  index_t kc = min_of(K, KC);
-  return (packB ? kc * (min_of(N, NC) + max_nr * ONNXC_THREADS) : 0) +
-         (packA ? (min_of(M, MC) + max_mr) * kc : 0);
+  return b_floats(M, N, K, packA, packB) +
+         (packA ? (min_of(M, MC) + max_mr) * min_of(K, KC) : 0);
 }
 
 /// Whether parallel_for's chunks of `panels` column panels (the last of
@@ -521,16 +540,18 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
              float *scratch, const Epi &epi = Epi{}) {
   constexpr index_t kcMax = block_depth(K);
   float *bbuf = scratch;
-  float *abuf = scratch + scratch_floats(M, N, K, false, B::packs);
-  // A strided B's last, narrower panel is packed after A's block.
+  float *abuf = scratch + b_floats(M, N, K, A::packs, B::packs);
+  constexpr bool byPanel = packs_by_panel(M, A::packs, B::packs);
+  // A strided B's last, narrower panel is packed where B's panels would
+  // go, after A's block when A is packed too.
   constexpr bool strided = is_strided_b_v<B>;
   constexpr index_t tailJ = N / NR * NR;
-  float *tail = scratch + scratch_floats(M, N, K, true, false);
+  float *tail = scratch + (A::packs ? scratch_floats(M, N, K, true, false) : 0);
   // Where column panel jp (first column j) starts at depth pc, packed
   // panels being `depth` k steps deep, and its k step.
   auto bPanel = [&](index_t jp, index_t j, index_t pc, index_t depth) -> const float * {
     if constexpr (B::packs)
-      return bbuf + jp * depth * NR;
+      return byPanel ? bbuf : bbuf + jp * depth * NR;
     else if constexpr (strided)
       return j >= tailJ ? tail : b.panel(j, pc);
     else
@@ -615,7 +636,7 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
     for (index_t pc = 0; pc < K; pc += kcMax) {
       const index_t kc = min_of(kcMax, K - pc);
       const bool last = pc + kc == K, acc = accumulate || pc != 0;
-      if constexpr (B::packs)
+      if constexpr (B::packs && !byPanel)
         forEach(nPanels, [&](index_t p0, index_t p1) {
           b.pack(jc, pc, nc, kc, bbuf, p0, p1, kc * NR);
         });
@@ -634,6 +655,11 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
           for (index_t t = t0; t < t1; ++t) {
             index_t jp = t / mPanels, ip = t % mPanels;
             index_t j = jc + jp * NR, i = ic + ip * MR;
+            // One thread, A pre-packed in one block: each panel is packed
+            // into the one panel of scratch right before A's rows meet it.
+            if constexpr (byPanel)
+              if (ip == 0)
+                b.pack(j, pc, nc - jp * NR, kc, bbuf, 0, 1, kc * NR);
             const float *bp = bPanel(jp, j, pc, kc), *ap;
             if constexpr (A::packs)
               ap = abuf + ip * kc * MR;

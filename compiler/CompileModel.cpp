@@ -130,8 +130,7 @@ static OwningOpRef<ModuleOp> runPipeline(MLIRContext &context,
   CpuTarget cpu;
   if (!resolveCpu(o.cpu, cpu, error))
     return nullptr;
-  lower.addPass(createLowerToEmitCPass(
-      prefix, SgemmTile{cpu.sgemmPanelRows, cpu.sgemmPanelCols, cpu.sgemmPacksByPanel}, o.threads));
+  lower.addPass(createLowerToEmitCPass(prefix, cpu.sgemm, o.threads));
   if (failed(lower.run(*module)))
     return nullptr;
   // What the header tells whoever compiles the sources themselves.
@@ -286,22 +285,15 @@ int onnxc::compileModel(const CompileOptions &o) {
     cleanup();
     return 1;
   }
-  BuildOptions bo = buildOptions(o);
-  if (failed(buildLibrary(std::string(tmpDir), prefix, std::string(absOut), bo,
-                          error))) {
+  int64_t codeBytes = 0;
+  if (failed(buildLibrary(std::string(tmpDir), prefix, std::string(absOut), buildOptions(o),
+                          error, &codeBytes))) {
     printError(o.input + ": " + error);
     cleanup();
     return 1;
   }
   // The header now tells the library's flash too.
-  llvm::SmallString<256> object(tmpDir);
-  llvm::sys::path::append(object, prefix + ".o");
-  int64_t codeBytes = codeBytesOf(std::string(object), error);
-  if (codeBytes < 0 || failed(emitCpp(*module, o.input, sources, codeBytes))) {
-    printError(o.input + ": " + (error.empty() ? "C++ emission failed" : error));
-    cleanup();
-    return 1;
-  }
+  sources.header = emitHeader(*module, o.input, codeBytes);
   llvm::SmallString<256> header(llvm::sys::path::parent_path(absOut));
   llvm::sys::path::append(header, prefix + ".h");
   std::string headerTmp = std::string(header) + ".tmp";

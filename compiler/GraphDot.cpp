@@ -84,4 +84,3 @@ void onnxc::writeGraphDot(func::FuncOp func, llvm::raw_ostream &os) {
   }
   os << "}\n";
 }
-

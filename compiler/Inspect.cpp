@@ -53,8 +53,7 @@ OwningOpRef<ModuleOp> lowerCopy(ModuleOp module, const CompileOptions &o,
     return nullptr;
   OwningOpRef<ModuleOp> copy = module.clone();
   PassManager pm(module.getContext());
-  pm.addPass(createLowerToEmitCPass(
-      prefix, SgemmTile{cpu.sgemmPanelRows, cpu.sgemmPanelCols, cpu.sgemmPacksByPanel}, o.threads));
+  pm.addPass(createLowerToEmitCPass(prefix, cpu.sgemm, o.threads));
   if (failed(pm.run(*copy)))
     return nullptr;
   return copy;
@@ -80,14 +79,13 @@ int64_t codeBytes(ModuleOp lowered, const CompileOptions &o, const std::string &
     error = "cannot create a temporary folder";
     return -1;
   }
-  llvm::SmallString<128> lib(dir), object(dir);
+  llvm::SmallString<128> lib(dir);
   llvm::sys::path::append(lib, prefix + ".a");
-  llvm::sys::path::append(object, prefix + ".o");
   int64_t bytes = -1;
-  if (succeeded(writeSources(sources, std::string(dir), prefix, error)) &&
-      succeeded(buildLibrary(std::string(dir), prefix, std::string(lib), buildOptions(o),
-                             error)))
-    bytes = codeBytesOf(std::string(object), error);
+  if (failed(writeSources(sources, std::string(dir), prefix, error)) ||
+      failed(buildLibrary(std::string(dir), prefix, std::string(lib), buildOptions(o), error,
+                          &bytes)))
+    bytes = -1;
   llvm::sys::fs::remove_directories(dir);
   return bytes;
 }

@@ -100,7 +100,6 @@ GraphStats onnxc::graphStats(ModuleOp module) {
   return s;
 }
 
-
 /// Parameters as the file has them: the main graph's initializers and its
 /// Constant nodes' values. False if the file cannot be read.
 bool onnxc::writtenParameters(const std::string &path, int64_t &count, int64_t &bytes) {

@@ -5,15 +5,11 @@ using namespace onnxc;
 
 namespace {
 
-// Micro-kernel tiles (rows x columns) of templates/onnxc/simd.h.
-// The portable kernels pack B panel by panel (simd.h pack_by_panel).
-struct Tile {
-  int64_t rows, cols;
-  bool packsByPanel;
-};
-constexpr Tile kAvx512{8, 32, false}, kAvx2{6, 16, false}, kGeneric{6, 8, true};
+// Micro-kernel tiles (rows x columns) of templates/onnxc/simd.h; the
+// portable kernels pack B panel by panel (simd.h pack_by_panel).
+const SgemmTile kAvx512{8, 32, false}, kAvx2{6, 16, false}, kGeneric{6, 8, true};
 
-Tile hostTile() {
+SgemmTile hostTile() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f"))
@@ -28,7 +24,7 @@ Tile hostTile() {
 
 bool onnxc::resolveCpu(const std::string &cpu, CpuTarget &out, std::string &error) {
   out.name = cpu;
-  Tile tile = kGeneric;
+  SgemmTile tile = kGeneric;
   if (cpu == "native") {
     out.march = "-march=native";
     tile = hostTile();
@@ -46,9 +42,7 @@ bool onnxc::resolveCpu(const std::string &cpu, CpuTarget &out, std::string &erro
     error = "--cpu=" + cpu + ": expected native, x86-64-v2, x86-64-v3, x86-64-v4 or generic";
     return false;
   }
-  out.sgemmPanelRows = tile.rows;
-  out.sgemmPanelCols = tile.cols;
-  out.sgemmPacksByPanel = tile.packsByPanel;
+  out.sgemm = tile;
   return true;
 }
 

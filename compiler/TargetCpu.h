@@ -2,20 +2,20 @@
 #ifndef ONNXC_COMPILER_TARGETCPU_H
 #define ONNXC_COMPILER_TARGETCPU_H
 
+#include "codegen/cpp/KernelLowering.h"
+
 #include <cstdint>
 #include <string>
 
 namespace onnxc {
 
 /// A resolved --cpu: the compiler flags for the generated code and the
-/// SGEMM micro-kernel height its kernels will use (templates/onnxc/simd.h),
-/// which convolution weights are pre-packed for.
+/// SGEMM micro-kernel tile its kernels will use (templates/onnxc/simd.h),
+/// which weights are pre-packed for.
 struct CpuTarget {
-  std::string name;   ///< as given: native, x86-64-v2/v3/v4, generic
-  std::string march;  ///< e.g. "-march=x86-64-v3"; empty for generic
-  int64_t sgemmPanelRows = 6;
-  int64_t sgemmPanelCols = 16; ///< its width, which Gemm weights are packed for
-  bool sgemmPacksByPanel = false; ///< the kernels pack B panel by panel
+  std::string name;  ///< as given: native, x86-64-v2/v3/v4, generic
+  std::string march; ///< e.g. "-march=x86-64-v3"; empty for generic
+  SgemmTile sgemm;
 };
 
 /// Resolves --cpu (`native` probes the machine onnxc runs on). Returns false

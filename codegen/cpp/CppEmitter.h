@@ -17,16 +17,15 @@ struct GeneratedSources {
 
 /// Prints the lowered module (see createLowerToEmitCPass): the EmitC
 /// function through MLIR's C++ translator, wrapped in the C ABI, the header
-/// documenting every input, output and size, and the weights blob.
-/// `codeBytes` (of the compiled library, when known) completes the
-/// header's flash figure.
+/// (emitHeader), and the weights blob.
 mlir::LogicalResult emitCpp(mlir::ModuleOp module, const std::string &modelName,
-                            GeneratedSources &out, int64_t codeBytes = -1);
+                            GeneratedSources &out);
 
-/// Bytes an object file puts in memory that is not zeroed at start-up
-/// (code, read-only and initialized data: what goes to flash), or -1 with
-/// `error` set.
-int64_t codeBytesOf(const std::string &objectFile, std::string &error);
+/// The header of a lowered module, documenting every input, output and size;
+/// `codeBytes` (of the compiled library, once known) completes its flash
+/// figure.
+std::string emitHeader(mlir::ModuleOp module, const std::string &modelName,
+                       int64_t codeBytes = -1);
 
 struct BuildOptions {
   std::string cxx = "c++";
@@ -41,10 +40,12 @@ mlir::LogicalResult writeSources(const GeneratedSources &sources,
                                  const std::string &dir,
                                  const std::string &prefix, std::string &error);
 
-/// Compiles the sources in `dir` and archives them into `archive`.
+/// Compiles the sources in `dir` and archives them into `archive`; with
+/// `codeBytes`, also measures the code object's flash bytes (code, read-only
+/// and initialized data).
 mlir::LogicalResult buildLibrary(const std::string &dir, const std::string &prefix,
-                                 const std::string &archive,
-                                 const BuildOptions &options, std::string &error);
+                                 const std::string &archive, const BuildOptions &options,
+                                 std::string &error, int64_t *codeBytes = nullptr);
 
 /// Runs a shell command, capturing its output into `output`; returns its
 /// exit status.

@@ -830,6 +830,26 @@ int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads,
   return b + (packA ? (std::min(m, mc) + maxMr) * depth : 0);
 }
 
+/// Mirrors conv.h depthwise_padded::floats for a 2-D window (a 1-D one is
+/// one row tall): a strip of the phase-split image, then a row.
+static int64_t depthwiseScratchFloats(std::array<int64_t, 2> in, std::array<int64_t, 2> out,
+                                      std::array<int64_t, 2> k,
+                                      std::array<int64_t, 2> stride,
+                                      std::array<int64_t, 2> pad,
+                                      std::array<int64_t, 2> dil) {
+  auto span = [&](int i) {
+    int64_t need = (out[i] - 1) * stride[i] + (k[i] - 1) * dil[i] + 1;
+    return std::max(need, in[i] + pad[i]);
+  };
+  int64_t phases = stride[1], w = (span(1) + phases - 1) / phases;
+  auto rowsFor = [&](int64_t r) { return (r - 1) * stride[0] + (k[0] - 1) * dil[0] + 1; };
+  int64_t r = out[0];
+  while (stride[0] > 1 && r > 1 && rowsFor(r) * phases * w * 4 > 12 * 1024)
+    --r;
+  int64_t slack = k[1] * dil[1] + 16;
+  return phases * rowsFor(r) * w + slack + phases * w;
+}
+
 int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile) {
   StringRef name = op->getName().getStringRef();
   if (name == "onnx.Conv" || name == "onnxk.Conv") {
@@ -878,9 +898,18 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
                                        sgemmScratchFloats(m, tiles, c, threads, false,
                                                           tile.packsByPanel)));
     }
-    // Depthwise: per thread, the image and the output rows.
-    int64_t reach = wt.getShape().back() * dil[spatial - 1] + 16;
-    return 4 * int64_t(threads) * (2 * plane + reach);
+    // Depthwise: per thread, a strip of the image and a row. A 1-D
+    // window is one row tall.
+    auto dims2 = [&](ArrayRef<int64_t> v, int64_t fill) -> std::array<int64_t, 2> {
+      if (v.empty())
+        return {fill, fill};
+      return {spatial == 2 ? v[v.size() - 2] : fill, v.back()};
+    };
+    return 4 * int64_t(threads) *
+           depthwiseScratchFloats(dims2(xt.getShape(), 1), dims2(yt.getShape(), 1),
+                                  dims2(wt.getShape(), 1), dims2(strides, 1),
+                                  dims2(ArrayRef<int64_t>(pads).take_front(spatial), 0),
+                                  dims2(dil, 1));
   }
   if (name == "onnx.Gemm" || name == "onnxk.Gemm") {
     auto at = tensorType(op->getOperand(0)), yt = tensorType(op->getResult(0));

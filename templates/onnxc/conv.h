@@ -124,7 +124,9 @@ template <index_t MR> constexpr bool is_conv_winograd_v<conv_winograd<MR>> = tru
 /// leading pads, extended to the last tap of the last output, its columns
 /// split by phase modulo the column stride (column j of the image lands in
 /// phase plane j % sw at j / sw) so every tap of a strided output row is a
-/// contiguous run.
+/// contiguous run. The depthwise kernel holds a strip of its rows at a time
+/// (enough for strip_rows output rows): a whole 112 x 112 image is 52 KB,
+/// which spills L1 between being written and read.
 template <class Win> struct depthwise_padded {
   static constexpr index_t span(index_t in, index_t pad, index_t out,
                                 index_t stride, index_t k, index_t dil) {
@@ -136,42 +138,115 @@ template <class Win> struct depthwise_padded {
   /// Width of one phase plane's row.
   static constexpr index_t w =
       (span(Win::w, Win::pw, Win::ow, Win::sw, Win::kw, Win::dw) + phases - 1) / phases;
-  /// The phase planes plus the reach of the last taps and of a last whole
-  /// vector past their end, then a row accumulator per output row.
-  static constexpr index_t image = phases * h * w + Win::kw * Win::dw + 16;
-  static constexpr index_t floats = image + Win::oh * w * phases;
+  /// Past a plane's last row: the reach of the last taps and of a last
+  /// whole vector.
+  static constexpr index_t slack = Win::kw * Win::dw + 16;
+  /// The phase planes of the whole image.
+  static constexpr index_t image = phases * h * w + slack;
+  /// Image rows that r output rows read.
+  static constexpr index_t rows_for(index_t r) { return (r - 1) * Win::sh + (Win::kh - 1) * Win::dh + 1; }
+  /// Output rows per strip: strided, as many as keep the strip within
+  /// 12 KB (mobilenet_v2's 112 x 112 stride-2 layer: 282 -> 243 us);
+  /// unstrided, all of them: its strips would re-copy two of every few
+  /// rows, which cost more than they save (112 x 112: 179 -> 188 us).
+  static constexpr index_t pick_strip_rows() {
+    index_t r = Win::oh;
+    while (Win::sh > 1 && r > 1 &&
+           rows_for(r) * phases * w * index_t(sizeof(float)) > 12 * 1024)
+      --r;
+    return r;
+  }
+  static constexpr index_t strip_rows = pick_strip_rows();
+  /// Height of a strip's phase planes.
+  static constexpr index_t strip_h = rows_for(strip_rows);
+  static constexpr index_t strip = phases * strip_h * w + slack;
+  /// Per thread: a strip, then one output row's accumulator.
+  static constexpr index_t floats = strip + phases * w;
 };
 
-/// Where tap (kh, kw) of output (oh, 0) starts in the phase-split image.
+/// Where tap (kh, kw) of output row oh starts in phase planes plane_h rows
+/// tall (the image's, or a strip's with oh counted from the strip's first).
 template <class Win>
-constexpr index_t depthwise_tap(index_t oh, index_t kh, index_t kw) {
+constexpr index_t depthwise_tap(index_t oh, index_t kh, index_t kw,
+                                index_t plane_h = depthwise_padded<Win>::h) {
   using P = depthwise_padded<Win>;
-  return (kw * Win::dw) % P::phases * P::h * P::w + (oh * Win::sh + kh * Win::dh) * P::w +
+  return (kw * Win::dw) % P::phases * plane_h * P::w + (oh * Win::sh + kh * Win::dh) * P::w +
          (kw * Win::dw) / P::phases;
+}
+
+/// A row count as a type, for generic lambdas.
+template <index_t V> struct index_constant {
+  static constexpr index_t value = V;
+};
+
+/// even[k] = src[2k] and odd[k] = src[2k + 1] for the n floats of src.
+ONNXC_INLINE void deinterleave_row(const float *ONNXC_RESTRICT src, float *ONNXC_RESTRICT even,
+                                   float *ONNXC_RESTRICT odd, index_t n) {
+#pragma GCC unroll 1
+  for (index_t k = 0; k < n / 2; ++k) {
+    even[k] = src[2 * k];
+    odd[k] = src[2 * k + 1];
+  }
+  if (n % 2)
+    even[n / 2] = src[n - 1];
+}
+
+/// Copies input row src into row `row` of phase planes plane_h rows tall
+/// (their borders zeroed beforehand and never written).
+template <class Win>
+ONNXC_INLINE void depthwise_fill_row(const float *ONNXC_RESTRICT src, float *ONNXC_RESTRICT pad,
+                                     index_t row, index_t plane_h) {
+  using P = depthwise_padded<Win>;
+  constexpr index_t PW = P::w, S = P::phases;
+  float *dst = pad + row * PW;
+  if constexpr (S == 1) {
+    // A copy of constant size: inline moves for short rows, where a
+    // library call per row would cost more than the row.
+    memcpy(dst + Win::pw, src, Win::w * sizeof(float));
+  } else if constexpr (S == 2) {
+    // Image column j = i + pw: even and odd input columns go to the two
+    // phases in one pass over the row (vector loads and permutes).
+    deinterleave_row(src, dst + Win::pw % 2 * plane_h * PW + Win::pw / 2,
+                     dst + (Win::pw + 1) % 2 * plane_h * PW + (Win::pw + 1) / 2, Win::w);
+  } else {
+    // Image column j = i + pw goes to phase j % S, position j / S.
+    for (index_t q = 0; q < S; ++q) {
+      const index_t i0 = ((q - Win::pw) % S + S) % S;
+      float *d = dst + q * plane_h * PW + (i0 + Win::pw) / S;
+#pragma GCC unroll 1
+      for (index_t i = i0, j = 0; i < Win::w; i += S, ++j)
+        d[j] = src[i];
+    }
+  }
 }
 
 /// Copies plane xp into its zero-bordered, phase-split image (borders
 /// zeroed beforehand and never written).
 template <class Win>
 ONNXC_INLINE void depthwise_fill(const float *ONNXC_RESTRICT xp, float *ONNXC_RESTRICT pad) {
+  for (index_t h = 0; h < Win::h; ++h)
+    depthwise_fill_row<Win>(xp + h * Win::w, pad, h + Win::ph, depthwise_padded<Win>::h);
+}
+
+/// Copies the image rows that output rows [oh0, oh0 + r) read from plane xp
+/// into a strip (depthwise_padded::strip_h rows per phase, borders zeroed
+/// beforehand); rows in the top or bottom padding are zeroed.
+template <class Win>
+ONNXC_INLINE void depthwise_fill_strip(const float *ONNXC_RESTRICT xp, float *ONNXC_RESTRICT strip,
+                                       index_t oh0, index_t r) {
   using P = depthwise_padded<Win>;
-  constexpr index_t PW = P::w, S = P::phases;
-  for (index_t h = 0; h < Win::h; ++h) {
-    const float *src = xp + h * Win::w;
-    if constexpr (S == 1) {
-      // A copy of constant size: inline moves for short rows, where a
-      // library call per row would cost more than the row.
-      memcpy(pad + (h + Win::ph) * PW + Win::pw, src, Win::w * sizeof(float));
-    } else {
-      // Image column j = i + pw goes to phase j % S, position j / S.
-      for (index_t q = 0; q < S; ++q) {
-        const index_t i0 = ((q - Win::pw) % S + S) % S;
-        float *dst = pad + q * P::h * PW + (h + Win::ph) * PW + (i0 + Win::pw) / S;
-#pragma GCC unroll 1
-        for (index_t i = i0, j = 0; i < Win::w; i += S, ++j)
-          dst[j] = src[i];
-      }
+  const index_t rows = P::rows_for(r), ih0 = oh0 * Win::sh - Win::ph;
+  for (index_t lr = 0; lr < rows; ++lr) {
+    const index_t ih = ih0 + lr;
+    if (ih >= 0 && ih < Win::h) {
+      depthwise_fill_row<Win>(xp + ih * Win::w, strip, lr, P::strip_h);
+      continue;
     }
+    // One strip for the whole image: its padding rows were zeroed with
+    // its borders, and no image row is ever copied there.
+    if constexpr (P::strip_rows < Win::oh)
+      for (index_t q = 0; q < P::phases; ++q)
+        memset(strip + (q * P::strip_h + lr) * P::w, 0, P::w * sizeof(float));
   }
 }
 
@@ -252,28 +327,29 @@ ONNXC_INLINE void store_act_row(float *ONNXC_RESTRICT y, const float *ONNXC_REST
   }
 }
 
-/// A depthwise plane from its phase-split image: each vector of outputs sums
-/// all taps in a register, then the activation, then one store. Vectors past
-/// the row's end read the next row (or the image's slack) and are not stored.
-template <class Win, class Act>
-void depthwise_rows(const float *ONNXC_RESTRICT pad, const float *ONNXC_RESTRICT wp,
-                    float b, float *ONNXC_RESTRICT y, Act act) {
+/// Output rows [oh0, oh0 + Rows) of a depthwise plane from their strip: each
+/// vector of outputs sums all taps in a register, then the activation,
+/// then one store. Vectors past the row's end read the next row (or the
+/// strip's slack) and are not stored.
+template <class Win, index_t Rows, class Act>
+void depthwise_rows(const float *ONNXC_RESTRICT strip, const float *ONNXC_RESTRICT wp,
+                    float b, float *ONNXC_RESTRICT y, index_t oh0, Act act) {
   using V = simd::native;
-  constexpr index_t W = V::width, OH = Win::oh, OW = Win::ow;
+  constexpr index_t W = V::width, OW = Win::ow, SH = depthwise_padded<Win>::strip_h;
   constexpr index_t KH = Win::kh, KW = Win::kw;
   typename V::reg wv[KH * KW];
   for (index_t t = 0; t < KH * KW; ++t)
     wv[t] = V::broadcast(wp + t);
   const typename V::reg bv = V::broadcast(&b);
-  for (index_t oh = 0; oh < OH; ++oh) {
-    float *yr = y + oh * OW;
+  for (index_t oh = 0; oh < Rows; ++oh) {
+    float *yr = y + (oh0 + oh) * OW;
     for (index_t ow = 0; ow < OW; ow += W) {
       typename V::reg acc = bv;
       for (index_t kh = 0; kh < KH; ++kh) {
 #pragma GCC unroll 8
         for (index_t kw = 0; kw < KW; ++kw)
-          acc = V::fma(wv[kh * KW + kw], V::load(pad + depthwise_tap<Win>(oh, kh, kw) + ow),
-                       acc);
+          acc = V::fma(wv[kh * KW + kw],
+                       V::load(strip + depthwise_tap<Win>(oh, kh, kw, SH) + ow), acc);
       }
       acc = sgemm::vector_act<Act>::apply(act, acc);
       if (ow + W <= OW) {
@@ -288,11 +364,12 @@ void depthwise_rows(const float *ONNXC_RESTRICT pad, const float *ONNXC_RESTRICT
   }
 }
 
-/// Depthwise 2-D convolution, one channel at a time: the plane is copied
-/// into a zero-bordered, phase-split scratch image so the taps need no
-/// bounds checks and read contiguous runs at any stride. Without a residual
-/// each output vector sums its taps in a register (depthwise_rows);
-/// otherwise output rows are accumulated tap by tap.
+/// Depthwise 2-D convolution, one channel at a time, a strip of rows at a
+/// time: the strip's input rows are copied into a zero-bordered,
+/// phase-split scratch strip (L1-sized) so the taps need no bounds checks
+/// and read contiguous runs at any stride. Without a residual each output
+/// vector sums its taps in a register (depthwise_rows); otherwise output
+/// rows are accumulated tap by tap.
 template <index_t N, index_t C, class Win, class Act>
 void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT w,
                            const float *ONNXC_RESTRICT bias,
@@ -300,38 +377,48 @@ void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RES
                            float *ONNXC_RESTRICT scratch, Act act) {
   constexpr index_t H = Win::h, W = Win::w, OH = Win::oh, OW = Win::ow;
   using P = depthwise_padded<Win>;
-  constexpr index_t PW = P::w;
+  constexpr index_t R = P::strip_rows, SH = P::strip_h;
   constexpr index_t taps = Win::kh * Win::kw;
-  // One padded image and row buffer per thread, borders zeroed once.
+  // One strip and row buffer per thread, borders zeroed once.
   constexpr index_t T = ONNXC_THREADS;
   // Thread t pads into its own slice of the scratch.
   auto planes = [&](index_t t) {
-    float *pad = scratch + t * P::floats, *accum = pad + P::image;
-    for (index_t i = 0; i < P::image; ++i)
-      pad[i] = 0.0f;
+    float *strip = scratch + t * P::floats, *row = strip + P::strip;
+    for (index_t i = 0; i < P::strip; ++i)
+      strip[i] = 0.0f;
     const index_t p0 = N * C * t / T, p1 = N * C * (t + 1) / T;
     for (index_t p = p0; p < p1; ++p) {
       const index_t c = p % C;
-      depthwise_fill<Win>(x + p * H * W, pad);
       const float *wp = w + c * taps;
       const float b = bias ? bias[c] : 0.0f;
       float *yp = y + p * OH * OW;
       const float *rp = residual ? residual + p * OH * OW : nullptr;
-      if constexpr (sgemm::vector_act<Act>::ok) {
-        if (!rp) {
-          depthwise_rows<Win>(pad, wp, b, yp, act);
-          continue;
+      // Whole strips, then a shorter last one; the row counts are
+      // constants, which the unstrided kernels need to run at full speed.
+      auto strip_rows = [&](index_t oh0, auto rows) {
+        constexpr index_t r = decltype(rows)::value;
+        depthwise_fill_strip<Win>(x + p * H * W, strip, oh0, r);
+        if constexpr (sgemm::vector_act<Act>::ok) {
+          if (!rp) {
+            depthwise_rows<Win, r>(strip, wp, b, yp, oh0, act);
+            return;
+          }
         }
-      }
-      for (index_t oh = 0; oh < OH; ++oh) {
-        float *row = accum + oh * PW;
-        for (index_t ow = 0; ow < OW; ++ow)
-          row[ow] = b;
-        for (index_t kh = 0; kh < Win::kh; ++kh)
-          for (index_t kw = 0; kw < Win::kw; ++kw)
-            axpy_row(row, pad + depthwise_tap<Win>(oh, kh, kw), wp[kh * Win::kw + kw], OW);
-        store_act_row(yp + oh * OW, row, rp ? rp + oh * OW : nullptr, OW, act);
-      }
+        for (index_t oh = 0; oh < r; ++oh) {
+          for (index_t ow = 0; ow < OW; ++ow)
+            row[ow] = b;
+          for (index_t kh = 0; kh < Win::kh; ++kh)
+            for (index_t kw = 0; kw < Win::kw; ++kw)
+              axpy_row(row, strip + depthwise_tap<Win>(oh, kh, kw, SH),
+                       wp[kh * Win::kw + kw], OW);
+          const index_t at = (oh0 + oh) * OW;
+          store_act_row(yp + at, row, rp ? rp + at : nullptr, OW, act);
+        }
+      };
+      for (index_t oh0 = 0; oh0 + R <= OH; oh0 += R)
+        strip_rows(oh0, index_constant<R>{});
+      if constexpr (OH % R != 0)
+        strip_rows(OH / R * R, index_constant<OH % R>{});
     }
   };
   parallel_for(T, [&](index_t t0, index_t t1) {

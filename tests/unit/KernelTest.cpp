@@ -175,6 +175,19 @@ TEST(Depthwise, StridesPadsAndDilations) {
   checkDepthwise<2, 9, 10, 4, 4, 3, 3, 2, 3, 0, 1, 1, 1>(false);
 }
 
+TEST(Depthwise, StridedPlanesInStrips) {
+  // Planes over a strip (depthwise_padded::strip_rows < OH): whole strips
+  // and a shorter last one, top and bottom padding rows in the first and
+  // last strips, an odd width split into two phases, stride 3, dilation.
+  static_assert(onnxc::depthwise_padded<onnxc::window3d<1, 101, 101, 1, 51, 51, 1, 3, 3, 1, 2,
+                                                          2, 0, 1, 1, 1, 1, 1>>::strip_rows < 51,
+                "the first case must take several strips");
+  checkDepthwise<2, 101, 101, 51, 51, 3, 3, 2, 2, 1, 1, 1, 1>(false);
+  checkDepthwise<2, 100, 100, 50, 50, 3, 3, 2, 2, 1, 1, 1, 1>(true);
+  checkDepthwise<2, 96, 96, 32, 32, 3, 3, 3, 3, 1, 1, 1, 1>(false);
+  checkDepthwise<2, 90, 90, 44, 44, 5, 5, 2, 2, 2, 2, 2, 2>(true);
+}
+
 TEST(Gemv, RowsAndColumns) {
   constexpr index_t N = 37, K = 29;
   auto x = randomVector(K, 5), b = randomVector(N * K, 6);

@@ -229,6 +229,7 @@ ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
       bp += 2 * bstep;
     }
   }
+#pragma GCC unroll 4
   for (; k < kc; ++k) {
     step(acc, ap, bp);
     ap += MR;

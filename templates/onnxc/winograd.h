@@ -123,16 +123,17 @@ void conv(const float *x, const float *u, const float *bias, const float *residu
   constexpr index_t packFloats = sgemm::scratch_floats(Mo, P, C, false, true);
   for (index_t n = 0; n < N; ++n) {
     input_transform<C, H, W, TH, TW, PH, PW>(x + n * C * H * W, v);
-    auto products = [&](index_t x0, index_t x1) {
-      // parallel_for's static chunk t is [16 t / T, 16 (t + 1) / T): its
-      // start x0 gives back t (unique per thread, below T).
-      const index_t t = (x0 * ONNXC_THREADS + 15) / 16;
-      for (index_t xi = x0; xi < x1; ++xi)
-        sgemm::gemm_on<false, Mo, P, C>(sgemm::prepacked_a{u + xi * uStride, C, Mo},
-                                        sgemm::dense_b<false>{v + xi * C * P, P, P},
-                                        m + xi * Mo * P, P, false, pack + t * packFloats);
+    // Share t of the products, [16 t / T, 16 (t + 1) / T), with packing
+    // scratch t.
+    auto products = [&](index_t t0, index_t t1) {
+      constexpr index_t T = ONNXC_THREADS;
+      for (index_t t = t0; t < t1; ++t)
+        for (index_t xi = 16 * t / T; xi < 16 * (t + 1) / T; ++xi)
+          sgemm::gemm_on<false, Mo, P, C>(sgemm::prepacked_a{u + xi * uStride, C, Mo},
+                                          sgemm::dense_b<false>{v + xi * C * P, P, P},
+                                          m + xi * Mo * P, P, false, pack + t * packFloats);
     };
-    parallel_for(16, products);
+    parallel_for(ONNXC_THREADS, products);
     output_transform<Mo, OH, OW, TH, TW>(
         m, bias, residual ? residual + n * Mo * OH * OW : nullptr,
         y + n * Mo * OH * OW, act);

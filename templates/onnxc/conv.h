@@ -259,6 +259,16 @@ template <class Win> struct im2col_phased_b {
   static constexpr index_t plane = depthwise_padded<Win>::phases *
                                    depthwise_padded<Win>::h * depthwise_padded<Win>::w;
   const float *img;
+  /// Panels never straddle output rows: each can be read in place
+  /// (sgemm::gathered_b), tap k at panel_base(j) + offset(k).
+  static constexpr bool whole_panels = Win::ow % sgemm::NR == 0;
+  ONNXC_INLINE const float *panel_base(index_t j) const {
+    return img + j / Win::ow * Win::sh * depthwise_padded<Win>::w + j % Win::ow;
+  }
+  static constexpr index_t offset(index_t k) {
+    constexpr index_t taps = Win::kh * Win::kw;
+    return k / taps * plane + depthwise_tap<Win>(0, k % taps / Win::kw, k % taps % Win::kw);
+  }
   void pack(index_t jc, index_t pc, index_t nc, index_t kc, float *dst, index_t p0,
             index_t p1, index_t panelFloats) const {
     using P = depthwise_padded<Win>;
@@ -489,7 +499,16 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
               }
             };
             parallel_for(CG, fill);
-            sgemm::gemm<MG, OHW, KG>(a, B{img}, yg, OHW, false, scratch, epi);
+            if constexpr (B::whole_panels) {
+              // The micro-kernel reads the taps from the images in place.
+              index_t offsets[KG];
+              for (index_t k = 0; k < KG; ++k)
+                offsets[k] = B::offset(k);
+              sgemm::gemm<MG, OHW, KG>(a, sgemm::gathered_b<B>{B{img}, offsets}, yg, OHW,
+                                       false, scratch, epi);
+            } else {
+              sgemm::gemm<MG, OHW, KG>(a, B{img}, yg, OHW, false, scratch, epi);
+            }
           } else
             sgemm::gemm<MG, OHW, KG>(a, sgemm::im2col_b<Win>{xg}, yg, OHW, false,
                                      scratch, epi);

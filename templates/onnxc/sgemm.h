@@ -191,16 +191,18 @@ template <class Act> struct bias_act_epilogue {
 /// Not inlined: inside the caller's loops the compiler hoists the epilogue's
 /// constants and the loop bounds into registers the micro-kernel needs, and
 /// on AVX2 one accumulator then lives on the stack.
-template <int Rows, int NV, class Epi>
+/// Gathered: B's k step k is at bp + boff[k] instead of bp + k bstep.
+template <int Rows, int NV, class Epi, bool Gathered = false>
 ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
                           const float *ONNXC_RESTRICT bp, index_t bstep, float *c,
                           index_t ldc, index_t mr, index_t nr, bool accumulate,
-                          const Epi *epi, index_t i0, index_t j0) {
+                          const Epi *epi, index_t i0, index_t j0,
+                          const index_t *boff = nullptr) {
   constexpr int W = V::width, TW = NV * W;
   // FMA latency x throughput independent sums keep the FMA units busy
   // (8 on current x86 cores): a tile with fewer accumulators than that
   // alternates k steps between two sets of them.
-  constexpr int Sets = Rows * NV >= 8 ? 1 : 2;
+  constexpr int Sets = Rows * NV >= 8 || Gathered ? 1 : 2;
   typename V::reg acc[Rows][NV], acc2[Rows][NV];
 #pragma GCC unroll 8
   for (int i = 0; i < Rows; ++i)
@@ -221,6 +223,13 @@ ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
     }
   };
   index_t k = 0;
+  if constexpr (Gathered) {
+#pragma GCC unroll 4
+    for (; k < kc; ++k) {
+      step(acc, ap, bp + boff[k]);
+      ap += MR;
+    }
+  }
   if constexpr (Sets == 2) {
     for (; k + 2 <= kc; k += 2) {
       step(acc, ap, bp);
@@ -309,11 +318,17 @@ ONNXC_NOINLINE void tile_column(index_t kc, const float *ONNXC_RESTRICT ap,
 }
 
 /// One tile, narrowed to fewer vectors when the columns left are that few.
-template <int Rows, class Epi>
+template <int Rows, class Epi, bool Gathered>
 ONNXC_INLINE void tile_rows(index_t kc, const float *ONNXC_RESTRICT ap,
                             const float *ONNXC_RESTRICT bp, index_t bstep, float *c,
                             index_t ldc, index_t mr, index_t nr, bool accumulate,
-                            const Epi *epi, index_t i0, index_t j0) {
+                            const Epi *epi, index_t i0, index_t j0, const index_t *boff) {
+  if constexpr (Gathered) {
+    // Gathered panels are whole (gathered_b).
+    tile_nv<Rows, V::nvec, Epi, true>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0,
+                                      j0, boff);
+    return;
+  }
   if constexpr (V::width >= MR) {
     if (nr == 1 && kc > 0) {
       tile_column(kc, ap, bp, bstep, c, ldc, mr, accumulate, epi, i0, j0);
@@ -339,23 +354,28 @@ ONNXC_INLINE void tile_rows(index_t kc, const float *ONNXC_RESTRICT ap,
 
 /// One tile, narrowed to fewer rows (2 or 4) when the rows left are that
 /// few: M = 8 costs 6 + 2 rows of multiply-adds instead of 12. B's k steps
-/// are `bstep` floats apart (NR in a packed panel).
-template <class Epi>
+/// are `bstep` floats apart (NR in a packed panel), or at boff[k] from bp
+/// when Gathered.
+template <bool Gathered = false, class Epi>
 ONNXC_INLINE void tile(index_t kc, const float *ONNXC_RESTRICT ap,
                        const float *ONNXC_RESTRICT bp, index_t bstep, float *c,
                        index_t ldc, index_t mr, index_t nr, bool accumulate,
-                       const Epi *epi, index_t i0, index_t j0) {
+                       const Epi *epi, index_t i0, index_t j0,
+                       const index_t *boff = nullptr) {
   if constexpr (MR > 4) {
     if (mr <= 2) {
-      tile_rows<2>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0);
+      tile_rows<2, Epi, Gathered>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0,
+                                  boff);
       return;
     }
     if (mr <= 4) {
-      tile_rows<4>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0);
+      tile_rows<4, Epi, Gathered>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0,
+                                  boff);
       return;
     }
   }
-  tile_rows<MR>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0);
+  tile_rows<MR, Epi, Gathered>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0,
+                               boff);
 }
 
 // ---- A operands: panels of MR rows, MR floats per k step -----------------
@@ -458,6 +478,20 @@ struct strided_b {
 template <class B> constexpr bool is_strided_b_v = false;
 template <> constexpr bool is_strided_b_v<strided_b> = true;
 
+/// A B whose k steps of a panel lie at fixed offsets from a base that
+/// depends on the panel: the micro-kernel reads them in place, with no
+/// packing pass (a strided convolution's taps from its phase-split images,
+/// conv.h im2col_phased). Every panel must be whole: Src::whole_panels.
+template <class Src> struct gathered_b {
+  static constexpr bool packs = false;
+  Src src;
+  /// B's k steps, K of them: offsets from a panel's base.
+  const index_t *offsets;
+  ONNXC_INLINE const float *panel(index_t j) const { return src.panel_base(j); }
+};
+template <class B> constexpr bool is_gathered_b_v = false;
+template <class Src> constexpr bool is_gathered_b_v<gathered_b<Src>> = true;
+
 /// A panel's columns [j0, j0 + nr) of a convolution's output, OW wide, as
 /// runs within one output row each: run r covers panel columns
 /// [start[r], start[r + 1]) from output (oh[r], ow[r]).
@@ -550,8 +584,16 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   float *tail = scratch + (A::packs ? scratch_floats(M, N, K, true, false) : 0);
   // Where column panel jp (first column j) starts at depth pc, packed
   // panels being `depth` k steps deep, and its k step.
+  constexpr bool gathered = is_gathered_b_v<B>;
+  auto bOffsets = [&](index_t pc) -> const index_t * {
+    if constexpr (gathered)
+      return b.offsets + pc;
+    return nullptr;
+  };
   auto bPanel = [&](index_t jp, index_t j, index_t pc, index_t depth) -> const float * {
-    if constexpr (B::packs)
+    if constexpr (gathered)
+      return b.panel(j);
+    else if constexpr (B::packs)
       return byPanel ? bbuf : bbuf + jp * depth * NR;
     else if constexpr (strided)
       return j >= tailJ ? tail : b.panel(j, pc);
@@ -626,8 +668,9 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
                 const index_t j = jc + jp * NR, nr = min_of(NR, N - j);
                 const float *bp = bPanel(jp, j, pc, kcMax);
                 for (index_t i = ic; i < min_of(ic + MC, M); i += MR)
-                  tile(kc, a.panel(i, pc), bp, bstepOf(j), c + i * ldc + j, ldc,
-                       min_of(MR, M - i), nr, acc, last ? &epi : nullptr, i, j);
+                  tile<gathered>(kc, a.panel(i, pc), bp, bstepOf(j), c + i * ldc + j, ldc,
+                                 min_of(MR, M - i), nr, acc, last ? &epi : nullptr, i, j,
+                                 bOffsets(pc));
               }
           }
         });
@@ -668,7 +711,8 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
               ap = a.panel(i, pc);
             index_t mr = min_of(MR, M - i), nr = min_of(NR, N - j);
             float *ct = c + i * ldc + j;
-            tile(kc, ap, bp, bstepOf(j), ct, ldc, mr, nr, acc, last ? &epi : nullptr, i, j);
+            tile<gathered>(kc, ap, bp, bstepOf(j), ct, ldc, mr, nr, acc,
+                           last ? &epi : nullptr, i, j, bOffsets(pc));
           }
         });
       }

@@ -188,6 +188,53 @@ TEST(Depthwise, StridedPlanesInStrips) {
   checkDepthwise<2, 90, 90, 44, 44, 5, 5, 2, 2, 2, 2, 2, 2>(true);
 }
 
+/// A one-group convolution through its SGEMM with pre-packed weights
+/// (conv_sgemm), against a direct double loop; window as in checkDepthwise.
+template <index_t C, index_t M, index_t H, index_t W, index_t OH, index_t OW, index_t K,
+          index_t S, index_t P>
+void checkConvSgemm(bool withResidual) {
+  using Win = onnxc::window3d<1, H, W, 1, OH, OW, 1, K, K, 1, S, S, 0, P, P, 1, 1, 1>;
+  constexpr index_t KG = C * K * K;
+  auto x = randomVector(C * H * W, 11), w = randomVector(M * KG, 12);
+  auto bias = randomVector(M, 13), res = randomVector(M * OH * OW, 14);
+  auto packed = pack(M, KG, sg::MR, [&](index_t i, index_t k) { return w[i * KG + k]; });
+  std::vector<float> y(M * OH * OW, 0.0f);
+  // Generous scratch: the SGEMM's packing and every channel's image.
+  std::vector<float> scratch(sg::scratch_floats(M, OH * OW, KG, false, true) +
+                             C * 2 * (H + 2 * P + 2 * K) * (W + 2 * P + 2 * K));
+  onnxc::conv<1, C, M, 1, Win, onnxc::conv_sgemm<sg::MR>>(
+      x.data(), packed.data(), bias.data(), withResidual ? res.data() : nullptr, y.data(),
+      scratch.data(), onnxc::fn::Clip<float>{-0.5f, 6.0f});
+  for (index_t m = 0; m < M; ++m)
+    for (index_t oh = 0; oh < OH; ++oh)
+      for (index_t ow = 0; ow < OW; ++ow) {
+        double ref = bias[m];
+        for (index_t c = 0; c < C; ++c)
+          for (index_t kh = 0; kh < K; ++kh)
+            for (index_t kw = 0; kw < K; ++kw) {
+              index_t ih = oh * S + kh - P, iw = ow * S + kw - P;
+              if (ih >= 0 && ih < H && iw >= 0 && iw < W)
+                ref += double(x[(c * H + ih) * W + iw]) * w[m * KG + (c * K + kh) * K + kw];
+            }
+        if (withResidual)
+          ref += res[(m * OH + oh) * OW + ow];
+        ref = std::min(6.0, std::max(-0.5, ref));
+        ASSERT_NEAR(y[(m * OH + oh) * OW + ow], ref, 1e-4) << "at " << m << "," << oh << "," << ow;
+      }
+}
+
+TEST(ConvSgemm, StridedFewChannels) {
+  // A network's first layer: strided, few channels x taps, read from
+  // phase-split images; rows of 32 outputs are whole panels on every ISA
+  // (read in place, sgemm::gathered_b), rows of 15 are not (packed).
+  static_assert(onnxc::im2col_phased_b<onnxc::window3d<1, 64, 64, 1, 32, 32, 1, 3, 3, 1, 2, 2,
+                                                       0, 1, 1, 1, 1, 1>>::whole_panels,
+                "the first case must read its panels in place");
+  checkConvSgemm<3, 10, 64, 64, 32, 32, 3, 2, 1>(false);
+  checkConvSgemm<3, 13, 63, 64, 32, 32, 3, 2, 1>(true);
+  checkConvSgemm<2, 8, 31, 31, 15, 15, 3, 2, 1>(true);
+}
+
 TEST(Gemv, RowsAndColumns) {
   constexpr index_t N = 37, K = 29;
   auto x = randomVector(K, 5), b = randomVector(N * K, 6);

@@ -614,8 +614,11 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
     else
       body(index_t(0), n);
   };
-  for (index_t jc = 0; jc < N; jc += NC) {
-    const index_t nc = min_of(NC, N - jc), nPanels = (nc + NR - 1) / NR;
+  // Column blocks keep a packed block of B in L2; a B read in place needs
+  // none, and on threads each block would cost a parallel region.
+  constexpr index_t blockCols = B::packs ? NC : N;
+  for (index_t jc = 0; jc < N; jc += blockCols) {
+    const index_t nc = min_of(blockCols, N - jc), nPanels = (nc + NR - 1) / NR;
     if constexpr (parallel && !A::packs && B::packs) {
       // Weights as A, B packed at run time, and panels that do not split
       // evenly over the threads (49 columns: 16+16 | 16+1): each thread

@@ -827,31 +827,43 @@ void pool(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
 }
 
 /// Average or max over each of NC planes of `Plane` elements. Float planes
-/// are reduced in vector registers, eight independent partial results per
-/// lane, so the sum is not one long chain of dependent adds.
+/// are reduced in vector registers, four independent partial sums per lane
+/// over whole groups of four vectors, so the sum is not one long chain of
+/// dependent adds, then whole vectors, then single elements (a 7x7 plane:
+/// 32 + 16 + 1). Planes split over the threads when there is enough work.
 template <bool IsMax, index_t NC, index_t Plane, class T>
 void global_pool(const T *ONNXC_RESTRICT x, T *ONNXC_RESTRICT y) {
-  if constexpr (is_same_v<T, float> && !IsMax && Plane >= 64) {
+  if constexpr (is_same_v<T, float> && !IsMax && Plane >= simd::native::width) {
     using V = simd::native;
     constexpr index_t W = V::width, U = 4, Step = W * U, Whole = Plane / Step * Step;
-    for (index_t p = 0; p < NC; ++p) {
-      const float *xp = x + p * Plane;
-      typename V::reg acc[U];
-      for (index_t u = 0; u < U; ++u)
-        acc[u] = V::zero();
-      for (index_t i = 0; i < Whole; i += Step)
-#pragma GCC unroll 4
+    constexpr index_t Vectors = Plane / W * W;
+    auto planes = [&](index_t p0, index_t p1) {
+      for (index_t p = p0; p < p1; ++p) {
+        const float *xp = x + p * Plane;
+        typename V::reg acc[U];
         for (index_t u = 0; u < U; ++u)
-          acc[u] = V::add(acc[u], V::load(xp + i + u * W));
-      float lanes[W];
-      V::store(lanes, V::add(V::add(acc[0], acc[1]), V::add(acc[2], acc[3])));
-      float sum = 0.0f;
-      for (index_t l = 0; l < W; ++l)
-        sum += lanes[l];
-      for (index_t i = Whole; i < Plane; ++i)
-        sum += xp[i];
-      y[p] = sum / float(Plane);
-    }
+          acc[u] = V::zero();
+        for (index_t i = 0; i < Whole; i += Step)
+#pragma GCC unroll 4
+          for (index_t u = 0; u < U; ++u)
+            acc[u] = V::add(acc[u], V::load(xp + i + u * W));
+#pragma GCC unroll 4
+        for (index_t i = Whole; i < Vectors; i += W)
+          acc[(i - Whole) / W] = V::add(acc[(i - Whole) / W], V::load(xp + i));
+        float lanes[W];
+        V::store(lanes, V::add(V::add(acc[0], acc[1]), V::add(acc[2], acc[3])));
+        float sum = 0.0f;
+        for (index_t l = 0; l < W; ++l)
+          sum += lanes[l];
+        for (index_t i = Vectors; i < Plane; ++i)
+          sum += xp[i];
+        y[p] = sum / float(Plane);
+      }
+    };
+    if constexpr (ONNXC_THREADS > 1 && NC * Plane >= (index_t(1) << 15))
+      parallel_for(NC, planes);
+    else
+      planes(0, NC);
     return;
   }
   for (index_t p = 0; p < NC; ++p) {

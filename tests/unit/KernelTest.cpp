@@ -235,6 +235,27 @@ TEST(ConvSgemm, StridedFewChannels) {
   checkConvSgemm<2, 8, 31, 31, 15, 15, 3, 2, 1>(true);
 }
 
+template <index_t NC, index_t Plane> void checkGlobalAverage() {
+  auto x = randomVector(NC * Plane, 21);
+  std::vector<float> y(NC);
+  onnxc::global_pool<false, NC, Plane>(x.data(), y.data());
+  for (index_t p = 0; p < NC; ++p) {
+    double ref = 0;
+    for (index_t i = 0; i < Plane; ++i)
+      ref += x[p * Plane + i];
+    ASSERT_NEAR(y[p], ref / Plane, 1e-6) << "plane " << p;
+  }
+}
+
+TEST(GlobalPool, AverageAgainstLoops) {
+  // Fewer elements than a vector, a 3x3 and 7x7 plane (whole vectors and
+  // single elements), groups of four vectors; enough planes for threads.
+  checkGlobalAverage<5, 3>();
+  checkGlobalAverage<7, 9>();
+  checkGlobalAverage<1280, 49>();
+  checkGlobalAverage<3, 200>();
+}
+
 TEST(Gemv, RowsAndColumns) {
   constexpr index_t N = 37, K = 29;
   auto x = randomVector(K, 5), b = randomVector(N * K, 6);

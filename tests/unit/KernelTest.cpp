@@ -256,8 +256,7 @@ TEST(GlobalPool, AverageAgainstLoops) {
   checkGlobalAverage<3, 200>();
 }
 
-TEST(Gemv, RowsAndColumns) {
-  constexpr index_t N = 37, K = 29;
+template <index_t N, index_t K> void checkGemv(double tolerance) {
   auto x = randomVector(K, 5), b = randomVector(N * K, 6);
   std::vector<float> y(N), yt(N);
   onnxc::gemv<N, K, true>(x.data(), b.data(), yt.data()); // b as [N, K]
@@ -268,9 +267,17 @@ TEST(Gemv, RowsAndColumns) {
       rt += double(b[n * K + k]) * x[k];
       r += double(b[k * N + n]) * x[k];
     }
-    EXPECT_NEAR(yt[n], rt, 1e-5);
-    EXPECT_NEAR(y[n], r, 1e-5);
+    ASSERT_NEAR(yt[n], rt, tolerance) << "column " << n;
+    ASSERT_NEAR(y[n], r, tolerance) << "column " << n;
   }
+}
+
+TEST(Gemv, RowsAndColumns) {
+  checkGemv<37, 29>(1e-5);
+  // Large enough for threads: few columns (rows of B split over the
+  // threads, K not a multiple of 8) and many (columns split).
+  checkGemv<100, 1001>(1e-4);
+  checkGemv<5000, 21>(1e-5);
 }
 
 TEST(FastMath, CloseToLibm) {

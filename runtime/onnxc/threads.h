@@ -1,8 +1,7 @@
 // parallel_for over the ONNXC_THREADS threads a model was built for
 // (--threads). With one thread it is a plain call and no threading code is
 // included; otherwise a tiny pool of ONNXC_THREADS-1 workers, started on
-// first use, runs a job's chunks alongside the calling thread, each thread
-// taking the next chunk left as it finishes one.
+// first use, runs static chunks while the calling thread runs chunk 0.
 // Models built for the same thread count share the one pool and take turns.
 //
 // Workers spin briefly between jobs (model layers follow each other within
@@ -105,32 +104,23 @@ inline thread_pool pool;
 } // namespace detail
 #endif
 
-/// Calls body(begin, end) on disjoint chunks covering [0, n), on all the
-/// threads. With more items than threads, the range is cut into a few
-/// chunks per thread that the threads take in turn as they finish: on a
-/// shared host one thread can be slowed for a while, and a layer waits for
-/// its slowest thread. Chunks may be empty.
+/// Calls body(begin, end) on disjoint chunks covering [0, n), one per
+/// thread; chunk t is [n*t/T, n*(t+1)/T). Chunks may be empty.
 template <class Body>
 ONNXC_INLINE void parallel_for(index_t n, const Body &body) {
 #if ONNXC_THREADS > 1
   if (n > 1) {
-    constexpr index_t T = ONNXC_THREADS, PerThread = 4;
     struct ctx_t {
       const Body *body;
-      index_t n, chunks;
-      index_t next; // atomic: the next chunk to take
-    } ctx{&body, n, n > T ? (n < T * PerThread ? n : T * PerThread) : T, 0};
+      index_t n;
+    } ctx{&body, n};
     detail::pool.run(
-        [](void *p, int) {
+        [](void *p, int t) {
           auto *c = static_cast<ctx_t *>(p);
-          for (;;) {
-            index_t i = __atomic_fetch_add(&c->next, 1, __ATOMIC_RELAXED);
-            if (i >= c->chunks)
-              return;
-            index_t b = c->n * i / c->chunks, e = c->n * (i + 1) / c->chunks;
-            if (b < e)
-              (*c->body)(b, e);
-          }
+          constexpr index_t T = ONNXC_THREADS;
+          index_t b = c->n * t / T, e = c->n * (t + 1) / T;
+          if (b < e)
+            (*c->body)(b, e);
         },
         &ctx);
     return;

@@ -95,15 +95,14 @@ void gemv(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT b,
   } else {
     // Eight rows of B per pass over y: y is loaded and stored once per
     // eight multiply-adds, and eight streams in flight read B from memory
-    // faster than four (0.26 vs 0.31 ms for 1000 x 1280 from DRAM).
+    // faster than four (0.26 vs 0.31 ms for 1000 x 1280 from DRAM). Columns
+    // split over the threads.
     constexpr bool parallel = ONNXC_THREADS > 1 && N * K >= (index_t(1) << 16);
-    // out[n0, n1) = sum over rows [k0, k1) of x[k] B[k, n].
-    auto rows = [&](float *ONNXC_RESTRICT out, index_t k0, index_t k1, index_t n0, index_t n1) {
+    auto columns = [&](index_t n0, index_t n1) {
       for (index_t n = n0; n < n1; ++n)
-        out[n] = 0.0f;
-      constexpr index_t R = 8;
-      index_t k = k0;
-      for (; k + R <= k1; k += R) {
+        y[n] = 0.0f;
+      constexpr index_t R = 8, KR = K / R * R;
+      for (index_t k = 0; k < KR; k += R) {
         float xs[R];
         for (index_t i = 0; i < R; ++i)
           xs[i] = x[k + i];
@@ -113,40 +112,23 @@ void gemv(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT b,
 #pragma GCC unroll 8
           for (index_t i = 0; i < R; ++i)
             s += xs[i] * r[i * N + n];
-          out[n] += s;
+          y[n] += s;
         }
       }
-      // Row ranges end on a multiple of R but for the last, at K.
-      if constexpr (K % R != 0)
-        for (; k < k1; ++k) {
-          const float xv = x[k], *row = b + k * N;
-          for (index_t n = n0; n < n1; ++n)
-            out[n] += xv * row[n];
-        }
+      for (index_t k = KR; k < K; ++k) {
+        const float xv = x[k], *row = b + k * N;
+        for (index_t n = n0; n < n1; ++n)
+          y[n] += xv * row[n];
+      }
     };
-    constexpr index_t T = ONNXC_THREADS;
-    if constexpr (parallel && (T - 1) * N <= 4096) {
-      // Few columns (a classifier's 1000): each thread reads whole rows of
-      // B, a contiguous share of it, into its own partial y (thread 0's
-      // into y), summed after; split by columns, each thread would read
-      // pieces of every row. 1000 x 1280 at 2 threads, from L3: 70 -> 54 us.
-      float partial[T > 1 ? T - 1 : 1][N];
-      parallel_for(T, [&](index_t t0, index_t t1) {
-        for (index_t t = t0; t < t1; ++t)
-          rows(t == 0 ? y : partial[t - 1], K * t / T / 8 * 8,
-               t + 1 == T ? K : K * (t + 1) / T / 8 * 8, 0, N);
-      });
-      for (index_t t = 1; t < T; ++t)
-        for (index_t n = 0; n < N; ++n)
-          y[n] += partial[t - 1][n];
-    } else if constexpr (parallel) {
+    if constexpr (parallel) {
       // Chunks of whole vectors' worth of columns.
       constexpr index_t Step = 16, Chunks = (N + Step - 1) / Step;
       parallel_for(Chunks, [&](index_t c0, index_t c1) {
-        rows(y, 0, K, c0 * Step, c1 * Step < N ? c1 * Step : N);
+        columns(c0 * Step, c1 * Step < N ? c1 * Step : N);
       });
     } else {
-      rows(y, 0, K, 0, N);
+      columns(0, N);
     }
   }
 }

@@ -144,7 +144,9 @@ template <class Win> struct depthwise_padded {
   /// The phase planes of the whole image.
   static constexpr index_t image = phases * h * w + slack;
   /// Image rows that r output rows read.
-  static constexpr index_t rows_for(index_t r) { return (r - 1) * Win::sh + (Win::kh - 1) * Win::dh + 1; }
+  static constexpr index_t rows_for(index_t r) {
+    return (r - 1) * Win::sh + (Win::kh - 1) * Win::dh + 1;
+  }
   /// Output rows per strip: strided, as many as keep the strip within
   /// 12 KB (mobilenet_v2's 112 x 112 stride-2 layer: 282 -> 243 us);
   /// unstrided, all of them: its strips would re-copy two of every few

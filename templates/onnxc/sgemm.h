@@ -483,6 +483,7 @@ template <> constexpr bool is_strided_b_v<strided_b> = true;
 /// packing pass (a strided convolution's taps from its phase-split images,
 /// conv.h im2col_phased). Every panel must be whole: Src::whole_panels.
 template <class Src> struct gathered_b {
+  static_assert(Src::whole_panels, "gathered_b reads whole panels only");
   static constexpr bool packs = false;
   Src src;
   /// B's k steps, K of them: offsets from a panel's base.
@@ -582,14 +583,15 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   constexpr bool strided = is_strided_b_v<B>;
   constexpr index_t tailJ = N / NR * NR;
   float *tail = scratch + (A::packs ? scratch_floats(M, N, K, true, false) : 0);
-  // Where column panel jp (first column j) starts at depth pc, packed
-  // panels being `depth` k steps deep, and its k step.
+  // A gathered B's k steps from depth pc on, as offsets from a panel's base.
   constexpr bool gathered = is_gathered_b_v<B>;
   auto bOffsets = [&](index_t pc) -> const index_t * {
     if constexpr (gathered)
       return b.offsets + pc;
     return nullptr;
   };
+  // Where column panel jp (first column j) starts at depth pc, packed
+  // panels being `depth` k steps deep, and its k step.
   auto bPanel = [&](index_t jp, index_t j, index_t pc, index_t depth) -> const float * {
     if constexpr (gathered)
       return b.panel(j);

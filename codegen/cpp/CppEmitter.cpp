@@ -78,6 +78,25 @@ int64_t numElements(ArrayRef<int64_t> shape) {
   return n;
 }
 
+/// The run function's tensor parameters, "const T *in, ..., T *out, ", as
+/// its C prototype, its definition and the C++ wrapper all spell them.
+void printRunParameters(llvm::raw_ostream &os, ArrayRef<TensorInfo> inputs,
+                        ArrayRef<TensorInfo> outputs) {
+  for (auto &in : inputs)
+    os << "const " << in.cType << " *" << in.cName << ", ";
+  for (auto &o : outputs)
+    os << o.cType << " *" << o.cName << ", ";
+}
+
+/// The same tensors passed on as arguments: "in, ..., out, ".
+void printRunArguments(llvm::raw_ostream &os, ArrayRef<TensorInfo> inputs,
+                       ArrayRef<TensorInfo> outputs) {
+  for (auto &in : inputs)
+    os << in.cName << ", ";
+  for (auto &o : outputs)
+    os << o.cName << ", ";
+}
+
 } // namespace
 
 std::string onnxc::emitHeader(ModuleOp module, const std::string &modelName,
@@ -165,10 +184,7 @@ std::string onnxc::emitHeader(ModuleOp module, const std::string &modelName,
     << "_ARENA_BYTES bytes aligned\n   to 64; it may be reused between calls. "
        "Returns 0. */\n";
   h << "int " << prefix << "_run(";
-  for (auto &in : inputs)
-    h << "const " << in.cType << " *" << in.cName << ", ";
-  for (auto &o : outputs)
-    h << o.cType << " *" << o.cName << ", ";
+  printRunParameters(h, inputs, outputs);
   h << "void *arena);\n\n";
   h << "/* The same, with inputs and outputs as arrays of pointers in order. */\n";
   h << "int " << prefix << "_run_generic(const void *const *inputs, "
@@ -189,15 +205,9 @@ std::string onnxc::emitHeader(ModuleOp module, const std::string &modelName,
     h << "  static constexpr size_t output" << i << "_elements = "
       << numElements(outputs[i].shape) << "; // " << outputs[i].name << "\n";
   h << "  static int run(";
-  for (auto &in : inputs)
-    h << "const " << in.cType << " *" << in.cName << ", ";
-  for (auto &o : outputs)
-    h << o.cType << " *" << o.cName << ", ";
+  printRunParameters(h, inputs, outputs);
   h << "void *arena) {\n    return " << prefix << "_run(";
-  for (auto &in : inputs)
-    h << in.cName << ", ";
-  for (auto &o : outputs)
-    h << o.cName << ", ";
+  printRunArguments(h, inputs, outputs);
   h << "arena);\n  }\n};\n} // namespace " << prefix << "\n#endif\n\n";
   h << "#endif /* " << upper << "_H */\n";
   return header;
@@ -243,15 +253,9 @@ LogicalResult onnxc::emitCpp(ModuleOp module, const std::string &modelName,
       << ": the arena was planned for that many threads\");\n\n";
     s << "namespace {\n" << graphText << "} // namespace\n\n";
     s << "extern \"C\" int " << prefix << "_run(";
-    for (auto &in : inputs)
-      s << "const " << in.cType << " *" << in.cName << ", ";
-    for (auto &o : outputs)
-      s << o.cType << " *" << o.cName << ", ";
+    printRunParameters(s, inputs, outputs);
     s << "void *arena) {\n  " << prefix << "_graph(";
-    for (auto &in : inputs)
-      s << in.cName << ", ";
-    for (auto &o : outputs)
-      s << o.cName << ", ";
+    printRunArguments(s, inputs, outputs);
     s << "arena);\n  return 0;\n}\n\n";
     s << "extern \"C\" int " << prefix
       << "_run_generic(const void *const *inputs, void *const *outputs, "

@@ -2,6 +2,7 @@
 #include "codegen/cpp/MemoryPlanner.h"
 
 #include "dialects/onnx/OnnxDialect.h"
+#include "llvm/ADT/MapVector.h"
 
 #include <algorithm>
 
@@ -120,8 +121,10 @@ onnxc::planMemory(func::FuncOp func,
   }
 
   // Live ranges of arena roots: from the first definition of any slice to
-  // the last use of any view.
-  llvm::DenseMap<Value, Interval> intervals;
+  // the last use of any view. Kept in program order (a MapVector), which
+  // the placement's ties fall back on: a map ordered by pointer gave equal
+  // buffers different offsets from one run of onnxc to the next.
+  llvm::MapVector<Value, Interval> intervals;
   for (Operation &op : body)
     for (Value r : op.getResults()) {
       auto it = plan.buffers.find(r);

@@ -124,6 +124,14 @@ TEST(Sgemm, StridedB) {
   checkSgemm<16, 2100, 32, false, false>(true, false, true, true);
 }
 
+TEST(Sgemm, PanelGroups) {
+  // Shallow K: each row panel runs through a group of column panels; the
+  // last group short, M over one block of rows, B in place or packed.
+  checkSgemm<130, 16 * 37 + 5, 16, false, false>(true, false, true, true);
+  checkSgemm<97, 16 * 21 + 3, 24, false, false>(true, false, true);
+  checkSgemm<13, 16 * 40, 64, false, false>(false, false, true, true);
+}
+
 TEST(Sgemm, BlocksAcrossNcAndMc) {
   // N over the 2048-column block and M over the 120-row block.
   checkSgemm<125, 2100, 3, false, false>(true, false, true);

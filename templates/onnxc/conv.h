@@ -492,15 +492,22 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
             using B = im2col_phased_b<Win>;
             float *img =
                 scratch + sgemm::scratch_floats(MG, OHW, KG, Kernel::mr == 0, true);
-            auto fill = [&](index_t c0, index_t c1) {
-              for (index_t c = c0; c < c1; ++c) {
+            // Row by row over all channels (a first layer has too few
+            // channels to split evenly), each row of the phase planes
+            // zeroed right before its input row lands in it, while it is
+            // in L1.
+            using P = depthwise_padded<Win>;
+            auto fill = [&](index_t r0, index_t r1) {
+              for (index_t r = r0; r < r1; ++r) {
+                const index_t c = r / P::h, row = r % P::h, ih = row - Win::ph;
                 float *plane = img + c * B::plane;
-                for (index_t i = 0; i < B::plane; ++i)
-                  plane[i] = 0.0f;
-                depthwise_fill<Win>(xg + c * Win::h * Win::w, plane);
+                for (index_t q = 0; q < P::phases; ++q)
+                  memset(plane + (q * P::h + row) * P::w, 0, P::w * sizeof(float));
+                if (ih >= 0 && ih < Win::h)
+                  depthwise_fill_row<Win>(xg + (c * Win::h + ih) * Win::w, plane, row, P::h);
               }
             };
-            parallel_for(CG, fill);
+            parallel_for(CG * P::h, fill);
             if constexpr (B::whole_panels) {
               // The micro-kernel reads the taps from the images in place.
               index_t offsets[KG];

@@ -304,10 +304,14 @@ template <class Win> struct im2col_phased_b {
 /// (sgemm::strided_b) rather than packing it: where packing would cost a
 /// good part of the product (few output channels, or few input channels
 /// per output), and each panel's k step is whole cache lines (rows of a
-/// multiple of 16 floats; otherwise every step straddles two lines).
-/// mobilenet_v2's projections with 24 or 32 channels run 20-30% faster.
+/// multiple of 16 floats). mobilenet_v2's projections with 24 or 32
+/// channels run 20-30% faster. Rows of a multiple of 4 floats make every
+/// step straddle two lines, which costs less than packing while the
+/// output channels are few: 14 x 14 images with 64 or 96 output channels,
+/// 3-6% faster. Rows of other lengths also split vectors: packing wins.
 template <index_t MG, index_t KG, index_t OHW>
-constexpr bool strided_pointwise_v = OHW % 16 == 0 && (MG <= 64 || KG <= 32);
+constexpr bool strided_pointwise_v = (OHW % 16 == 0 && (MG <= 64 || KG <= 32)) ||
+                                     (OHW % 4 == 0 && MG <= 96);
 
 /// Whether a convolution's SGEMM reads phase-split images: strided, with
 /// few enough channels x taps that the strided gathers of plain im2col

@@ -243,6 +243,20 @@ TEST(ConvSgemm, StridedFewChannels) {
   checkConvSgemm<2, 8, 31, 31, 15, 15, 3, 2, 1>(true);
 }
 
+TEST(ConvSgemm, PointwiseInPlaceAndPacked) {
+  // 1x1 convolutions read in place (strided_b) with rows of whole lines,
+  // with rows straddling lines (14 x 14) and a narrower last panel, and
+  // packed (more output channels; rows of an odd length).
+  static_assert(onnxc::strided_pointwise_v<64, 96, 14 * 14> &&
+                    !onnxc::strided_pointwise_v<128, 96, 14 * 14> &&
+                    !onnxc::strided_pointwise_v<32, 96, 13 * 13>,
+                "the cases must take both paths");
+  checkConvSgemm<96, 64, 14, 14, 14, 14, 1, 1, 0>(true);
+  checkConvSgemm<40, 24, 16, 16, 16, 16, 1, 1, 0>(false);
+  checkConvSgemm<96, 128, 14, 14, 14, 14, 1, 1, 0>(false);
+  checkConvSgemm<96, 32, 13, 13, 13, 13, 1, 1, 0>(true);
+}
+
 template <index_t NC, index_t Plane> void checkGlobalAverage() {
   auto x = randomVector(NC * Plane, 21);
   std::vector<float> y(NC);

@@ -830,6 +830,23 @@ int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads,
   return b + (packA ? (std::min(m, mc) + maxMr) * depth : 0);
 }
 
+/// Mirrors winograd.h scratch_floats: V and M of a block of tile rows (one
+/// block per thread when threads take whole blocks), then each thread's
+/// SGEMM packing space.
+static int64_t winogradScratchFloats(int64_t c, int64_t m, int64_t oh, int64_t ow, int threads,
+                                     bool packsByPanel) {
+  constexpr int64_t blockBytes = 512 * 1024; // winograd::block_bytes
+  int64_t th = (oh + 1) / 2, tw = (ow + 1) / 2;
+  int64_t rows = th;
+  if (16 * c * m * 4 <= blockBytes && 16 * (c + m) * th * tw * 4 > 4 * blockBytes)
+    rows = std::clamp<int64_t>(blockBytes / (16 * (c + m) * tw * 4), 1, th);
+  int64_t blocks = (th + rows - 1) / rows;
+  int64_t perThread = threads > 1 && blocks >= 2 * threads ? threads : 1;
+  int64_t tiles = rows * tw;
+  return perThread * 16 * (c + m) * tiles +
+         int64_t(threads) * sgemmScratchFloats(m, tiles, c, threads, false, packsByPanel);
+}
+
 /// Mirrors conv.h depthwise_padded::floats for a 2-D window (a 1-D one is
 /// one row tall): a strip of the phase-split image, then a row.
 static int64_t depthwiseScratchFloats(std::array<int64_t, 2> in, std::array<int64_t, 2> out,
@@ -889,15 +906,9 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
         return sgemm + 4 * (xt.getDimSize(1) / group) * plane;
       return sgemm;
     }
-    if (kernel == ConvKernel::Winograd) {
-      // winograd.h scratch_floats: packing space per thread.
-      int64_t c = xt.getDimSize(1), m = yt.getDimSize(1);
-      int64_t tiles = ((oh + 1) / 2) * ((ow + 1) / 2);
-      return std::max(sgemm, 4 * (16 * c * tiles + 16 * m * tiles +
-                                   int64_t(threads) *
-                                       sgemmScratchFloats(m, tiles, c, threads, false,
-                                                          tile.packsByPanel)));
-    }
+    if (kernel == ConvKernel::Winograd)
+      return std::max(sgemm, 4 * winogradScratchFloats(xt.getDimSize(1), yt.getDimSize(1), oh,
+                                                       ow, threads, tile.packsByPanel));
     // Depthwise: per thread, a strip of the image and a row. A 1-D
     // window is one row tall.
     auto dims2 = [&](ArrayRef<int64_t> v, int64_t fill) -> std::array<int64_t, 2> {

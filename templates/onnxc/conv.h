@@ -176,11 +176,6 @@ constexpr index_t depthwise_tap(index_t oh, index_t kh, index_t kw,
          (kw * Win::dw) / P::phases;
 }
 
-/// A row count as a type, for generic lambdas.
-template <index_t V> struct index_constant {
-  static constexpr index_t value = V;
-};
-
 /// even[k] = src[2k] and odd[k] = src[2k + 1] for the n floats of src.
 ONNXC_INLINE void deinterleave_row(const float *ONNXC_RESTRICT src, float *ONNXC_RESTRICT even,
                                    float *ONNXC_RESTRICT odd, index_t n) {

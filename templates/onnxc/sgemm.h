@@ -18,6 +18,12 @@
 #include "onnxc/threads.h"
 
 ONNXC_NAMESPACE_BEGIN
+
+/// A row count as a type, for generic lambdas.
+template <index_t V> struct index_constant {
+  static constexpr index_t value = V;
+};
+
 namespace sgemm {
 
 using V = simd::native;

@@ -241,6 +241,11 @@ TEST(ConvSgemm, StridedFewChannels) {
   checkConvSgemm<3, 10, 64, 64, 32, 32, 3, 2, 1>(false);
   checkConvSgemm<3, 13, 63, 64, 32, 32, 3, 2, 1>(true);
   checkConvSgemm<2, 8, 31, 31, 15, 15, 3, 2, 1>(true);
+  // A 7x7 stride-2 window over three channels (resnet's first layer).
+  static_assert(onnxc::im2col_phased_v<onnxc::window3d<1, 38, 38, 1, 19, 19, 1, 7, 7, 1, 2, 2,
+                                                       0, 3, 3, 1, 1, 1>, 3 * 49>,
+                "the 7x7 case must read phase-split images");
+  checkConvSgemm<3, 16, 38, 38, 19, 19, 7, 2, 3>(true);
 }
 
 TEST(ConvSgemm, PointwiseInPlaceAndPacked) {

@@ -900,9 +900,10 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
       plane *= in + padSum + (k - 1) * dil[i] + (out - 1) * strides[i] + 1 + strides[i];
     }
     if (kernel == ConvKernel::Sgemm) {
-      // conv.h im2col_phased_v: strided with K <= 160 packs from the
-      // images of all of a group's channels, after the SGEMM's scratch.
-      if (strides[spatial - 1] > 1 && kg <= 160)
+      // conv.h im2col_phased_v: strided with K <= 160 and more than one
+      // tap packs from the images of all of a group's channels, after the
+      // SGEMM's scratch.
+      if (strides[spatial - 1] > 1 && kg <= 160 && kg > xt.getDimSize(1) / group)
         return sgemm + 4 * (xt.getDimSize(1) / group) * plane;
       return sgemm;
     }

@@ -312,9 +312,11 @@ constexpr bool strided_pointwise_v = (OHW % 16 == 0 && (MG <= 64 || KG <= 32)) |
 /// few enough channels x taps that the strided gathers of plain im2col
 /// would cost about as much as the product (a network's first layer, up
 /// to a 7x7 window over three channels: resnet18's 64 x 12544 x 147,
-/// 2300 -> 1910 us on one thread).
+/// 2300 -> 1910 us on one thread). Not for one tap: a strided 1x1 reads a
+/// quarter of its input, which splitting whole images would copy all of
+/// (resnet18's downsampling 64 -> 128 x 784: 175 -> 129 us).
 template <class Win, index_t KG>
-constexpr bool im2col_phased_v = Win::sw > 1 && KG <= 160;
+constexpr bool im2col_phased_v = Win::sw > 1 && KG <= 160 && Win::kh * Win::kw > 1;
 
 /// acc[i] += w * src[i] for i < n; restrict arrays, kept a loop (not
 /// fully unrolled), so it vectorizes.

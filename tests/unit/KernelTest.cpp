@@ -246,6 +246,11 @@ TEST(ConvSgemm, StridedFewChannels) {
                                                        0, 3, 3, 1, 1, 1>, 3 * 49>,
                 "the 7x7 case must read phase-split images");
   checkConvSgemm<3, 16, 38, 38, 19, 19, 7, 2, 3>(true);
+  // A strided 1x1 (a residual block's downsampling) gathers instead.
+  static_assert(!onnxc::im2col_phased_v<onnxc::window3d<1, 14, 14, 1, 7, 7, 1, 1, 1, 1, 2, 2, 0,
+                                                        0, 0, 1, 1, 1>, 64>,
+                "a 1x1 must not read phase-split images");
+  checkConvSgemm<64, 16, 14, 14, 7, 7, 1, 2, 0>(true);
 }
 
 TEST(ConvSgemm, PointwiseInPlaceAndPacked) {

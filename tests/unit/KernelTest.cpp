@@ -194,6 +194,10 @@ TEST(Depthwise, StridedPlanesInStrips) {
   checkDepthwise<2, 100, 100, 50, 50, 3, 3, 2, 2, 1, 1, 1, 1>(true);
   checkDepthwise<2, 96, 96, 32, 32, 3, 3, 3, 3, 1, 1, 1, 1>(false);
   checkDepthwise<2, 90, 90, 44, 44, 5, 5, 2, 2, 2, 2, 2, 2>(true);
+  // Planes of 2048 outputs and more split by rows on threads: unstrided
+  // (one strip per thread's rows, an odd row count) and strided.
+  checkDepthwise<3, 55, 57, 55, 57, 3, 3, 1, 1, 1, 1, 1, 1>(false);
+  checkDepthwise<3, 56, 56, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1>(true);
 }
 
 /// A one-group convolution through its SGEMM with pre-packed weights

@@ -905,6 +905,13 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
       // SGEMM's scratch.
       if (strides[spatial - 1] > 1 && kg <= 160 && kg > xt.getDimSize(1) / group)
         return sgemm + 4 * (xt.getDimSize(1) / group) * plane;
+      // conv.h im2col_whole_v: unstrided, several taps, output rows
+      // shorter than a panel and K x OH*OW within 128 KB writes the whole
+      // im2col matrix after the SGEMM's scratch.
+      bool unstrided = llvm::all_of(strides, [](int64_t v) { return v == 1; });
+      if (unstrided && kg > xt.getDimSize(1) / group && (tile.cols == 0 || ow < tile.cols) &&
+          kg * oh * ow <= 32768)
+        return sgemm + 4 * kg * oh * ow;
       return sgemm;
     }
     if (kernel == ConvKernel::Winograd)

@@ -551,6 +551,10 @@ template <class Win> struct im2col_b {
               // vector moves instead of a call.
               if (je - jb == NR)
                 memcpy(drow, src + iw0, NR * sizeof(float));
+              else if (je - jb == OW)
+                // A whole output row within the panel (narrow images):
+                // also of constant size (LeNet's 10-wide rows).
+                memcpy(drow + jb, src + iw0, OW * sizeof(float));
               else
                 memcpy(drow + jb, src + iw0, (je - jb) * sizeof(float));
             } else {

@@ -213,7 +213,7 @@ void checkConvSgemm(bool withResidual) {
   std::vector<float> y(M * OH * OW, 0.0f);
   // Generous scratch: the SGEMM's packing and every channel's image.
   std::vector<float> scratch(sg::scratch_floats(M, OH * OW, KG, false, true) +
-                             C * 2 * (H + 2 * P + 2 * K) * (W + 2 * P + 2 * K));
+                             C * 2 * (H + 2 * P + 2 * K) * (W + 2 * P + 2 * K) + KG * OH * OW);
   onnxc::conv<1, C, M, 1, Win, onnxc::conv_sgemm<sg::MR>>(
       x.data(), packed.data(), bias.data(), withResidual ? res.data() : nullptr, y.data(),
       scratch.data(), onnxc::fn::Clip<float>{-0.5f, 6.0f});
@@ -255,6 +255,20 @@ TEST(ConvSgemm, StridedFewChannels) {
                                                         0, 0, 1, 1, 1>, 64>,
                 "a 1x1 must not read phase-split images");
   checkConvSgemm<64, 16, 14, 14, 7, 7, 1, 2, 0>(true);
+}
+
+TEST(ConvSgemm, SmallImagesThroughWholeIm2col) {
+  // LeNet's second convolution (5x5, no pads) and a padded 3x3: output rows
+  // shorter than a panel, from an im2col matrix written whole.
+  // (Panels of 8 columns, on the generic vector path, are not wider.)
+  static_assert(sg::NR <= 13 ||
+                onnxc::im2col_whole_v<onnxc::window3d<1, 14, 14, 1, 10, 10, 1, 5, 5, 1, 1, 1, 0,
+                                                      0, 0, 1, 1, 1>, 150, 100> &&
+                    onnxc::im2col_whole_v<onnxc::window3d<1, 12, 13, 1, 12, 13, 1, 3, 3, 1, 1,
+                                                          1, 0, 1, 1, 1, 1, 1>, 27, 156>,
+                "the cases must write the whole matrix");
+  checkConvSgemm<6, 16, 14, 14, 10, 10, 5, 1, 0>(true);
+  checkConvSgemm<3, 8, 12, 13, 12, 13, 3, 1, 1>(false);
 }
 
 TEST(ConvSgemm, PointwiseInPlaceAndPacked) {

@@ -618,9 +618,18 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
       return j >= tailJ ? NR : b.ldb;
     return NR;
   };
-  // Threads only pay off on products of some size.
-  constexpr bool parallel =
-      Threaded && ONNXC_THREADS > 1 && M * N * K >= (index_t(1) << 16);
+  // Threads only pay off on products of some size. Below 4M multiply-adds
+  // (some 50 us on one core) a product of few columns (a transformer's
+  // tokens x features) splits into pieces whose consumers then read halves
+  // from the other core's cache, which with the handoffs costs about what
+  // the second thread saves (tiny_transformer's 32 x 512 x 128 and
+  // 32 x 128 x 512, on two threads: the model 336 -> 306 us, 296 on one);
+  // wide products (a convolution's image positions) split into column
+  // ranges their consumers split alike, and keep threads from 64K on
+  // (squeezenet1_1's 16 x 3025 x 64 squeezes: 8% slower on one).
+  constexpr bool parallel = Threaded && ONNXC_THREADS > 1 &&
+                            (M * N * K >= (index_t(1) << 22) ||
+                             (N >= 1024 && M * N * K >= (index_t(1) << 16)));
   auto forEach = [](index_t n, auto &&body) {
     if constexpr (parallel)
       parallel_for(n, body);

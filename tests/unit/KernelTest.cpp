@@ -110,8 +110,9 @@ TEST(Sgemm, PrepackedOperands) {
   checkSgemm<19, 45, 260, false, false>(true, false, true);
   checkSgemm<19, 45, 260, false, false>(false, true, false);
   checkSgemm<130, 70, 40, false, true>(true, true, true);
-  // Threads packing their own panels through K blocks of unequal depth.
-  checkSgemm<20, 100, 1153, false, false>(true, false, true);
+  // Threads packing their own panels through K blocks of unequal depth
+  // (products of 4M multiply-adds and more run on threads).
+  checkSgemm<40, 100, 1153, false, false>(true, false, true);
   checkSgemm<64, 200, 1152, false, true>(true, false, false);
 }
 
@@ -121,20 +122,20 @@ TEST(Sgemm, StridedB) {
   checkSgemm<24, 3136 + 5, 96, false, false>(true, false, true, true);
   checkSgemm<7, 45, 600, false, false>(false, false, true, true);
   checkSgemm<130, 64, 40, false, false>(true, false, false, true);
-  checkSgemm<16, 2100, 32, false, false>(true, false, true, true);
+  checkSgemm<16, 2100, 128, false, false>(true, false, true, true);
 }
 
 TEST(Sgemm, PanelGroups) {
   // Shallow K: each row panel runs through a group of column panels; the
   // last group short, M over one block of rows, B in place or packed.
-  checkSgemm<130, 16 * 37 + 5, 16, false, false>(true, false, true, true);
-  checkSgemm<97, 16 * 21 + 3, 24, false, false>(true, false, true);
+  checkSgemm<130, 16 * 148 + 5, 16, false, false>(true, false, true, true);
+  checkSgemm<97, 16 * 120 + 3, 24, false, false>(true, false, true);
   checkSgemm<13, 16 * 40, 64, false, false>(false, false, true, true);
 }
 
 TEST(Sgemm, BlocksAcrossNcAndMc) {
   // N over the 2048-column block and M over the 120-row block.
-  checkSgemm<125, 2100, 3, false, false>(true, false, true);
+  checkSgemm<125, 2100, 16, false, false>(true, false, true);
 }
 
 /// Depthwise convolution of C planes against a direct double loop; the

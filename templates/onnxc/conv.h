@@ -552,6 +552,8 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
         sgemm::bias_act_epilogue<Act> epi{
             bias ? bias + g * MG : nullptr, nullptr,
             residual ? residual + (n * M + g * MG) * OHW : nullptr, OHW, act};
+        // Scratch past the SGEMM's own, for an im2col matrix or images.
+        float *extra = scratch + sgemm::scratch_floats(MG, OHW, KG, Kernel::mr == 0, true);
         auto run = [&](const auto &a) {
           if constexpr (pointwise && strided_pointwise_v<MG, KG, OHW>)
             sgemm::gemm<MG, OHW, KG>(a, sgemm::strided_b{xg, OHW, OHW}, yg, OHW, false,
@@ -560,16 +562,12 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
             sgemm::gemm<MG, OHW, KG>(a, sgemm::dense_b<false>{xg, OHW, OHW}, yg,
                                      OHW, false, scratch, epi);
           else if constexpr (im2col_whole_v<Win, KG, OHW>) {
-            // The matrix goes after the SGEMM's own scratch.
-            float *bm = scratch + sgemm::scratch_floats(MG, OHW, KG, Kernel::mr == 0, true);
-            im2col_whole<Win, CG>(xg, bm);
-            sgemm::gemm<MG, OHW, KG>(a, sgemm::strided_b{bm, OHW, OHW}, yg, OHW, false,
+            im2col_whole<Win, CG>(xg, extra);
+            sgemm::gemm<MG, OHW, KG>(a, sgemm::strided_b{extra, OHW, OHW}, yg, OHW, false,
                                      scratch, epi);
           } else if constexpr (im2col_phased_v<Win, KG>) {
-            // The images go after the SGEMM's own scratch.
             using B = im2col_phased_b<Win>;
-            float *img =
-                scratch + sgemm::scratch_floats(MG, OHW, KG, Kernel::mr == 0, true);
+            float *img = extra;
             // Row by row over all channels (a first layer has too few
             // channels to split evenly), each row of the phase planes
             // zeroed right before its input row lands in it, while it is

@@ -552,8 +552,9 @@ template <class Win> struct im2col_b {
               if (je - jb == NR)
                 memcpy(drow, src + iw0, NR * sizeof(float));
               else if (je - jb == OW)
-                // A whole output row within the panel (narrow images):
-                // also of constant size (LeNet's 10-wide rows).
+                // A whole output row within the panel (images narrower
+                // than a panel whose im2col is too large to write whole,
+                // conv.h im2col_whole_v): also of constant size.
                 memcpy(drow + jb, src + iw0, OW * sizeof(float));
               else
                 memcpy(drow + jb, src + iw0, (je - jb) * sizeof(float));

@@ -46,13 +46,18 @@ constexpr bool blocks_per_thread(index_t C, index_t M, index_t OH, index_t OW) {
   return ONNXC_THREADS > 1 && (TH + TB - 1) / TB >= 2 * ONNXC_THREADS;
 }
 
+/// Floats of one block's V and M, [16][C + M][block tiles].
+constexpr index_t block_floats(index_t C, index_t M, index_t OH, index_t OW) {
+  return 16 * (C + M) * block_tile_rows(C, M, OH, OW) * ((OW + 1) / 2);
+}
+
 /// Floats of scratch (the compiler reserves at least as much): a block's
 /// V and M (one per thread when blocks_per_thread) and each thread's SGEMM
 /// packing space.
 constexpr index_t scratch_floats(index_t C, index_t M, index_t OH, index_t OW) {
   const index_t tiles = block_tile_rows(C, M, OH, OW) * ((OW + 1) / 2);
   const index_t blocks = blocks_per_thread(C, M, OH, OW) ? ONNXC_THREADS : 1;
-  return blocks * (16 * C * tiles + 16 * M * tiles) +
+  return blocks * block_floats(C, M, OH, OW) +
          ONNXC_THREADS * sgemm::scratch_floats(M, tiles, C, false, true);
 }
 
@@ -199,7 +204,7 @@ void conv(const float *x, const float *u, const float *bias, const float *residu
   constexpr index_t TB = block_tile_rows(C, Mo, OH, OW), NB = (TH + TB - 1) / TB;
   constexpr index_t LastRows = TH - (NB - 1) * TB;
   constexpr bool perThread = blocks_per_thread(C, Mo, OH, OW);
-  constexpr index_t vmFloats = 16 * (C + Mo) * TB * TW;
+  constexpr index_t vmFloats = block_floats(C, Mo, OH, OW);
   float *pack = scratch + (perThread ? T : 1) * vmFloats;
   for (index_t n = 0; n < N; ++n) {
     const float *xn = x + n * C * H * W;

@@ -200,7 +200,7 @@ template <index_t N, index_t C, index_t Mo, index_t H, index_t W, index_t OH,
 void conv(const float *x, const float *u, const float *bias, const float *residual,
           float *y, float *scratch, Act act) {
   constexpr index_t T = ONNXC_THREADS;
-  constexpr index_t TH = (OH + 1) / 2, TW = (OW + 1) / 2;
+  constexpr index_t TH = (OH + 1) / 2;
   constexpr index_t TB = block_tile_rows(C, Mo, OH, OW), NB = (TH + TB - 1) / TB;
   constexpr index_t LastRows = TH - (NB - 1) * TB;
   constexpr bool perThread = blocks_per_thread(C, Mo, OH, OW);

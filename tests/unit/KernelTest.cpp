@@ -348,6 +348,53 @@ TEST(Winograd, BlocksOfTileRows) {
   checkWinograd<128, 160, 13, 13>(true);
 }
 
+/// 3x3 pooling of stride 2 (pad P) over NC planes against a direct loop:
+/// max (NaN-propagating: a NaN in the input makes its windows NaN) or the
+/// average over the taps inside the image.
+template <bool IsMax, index_t NC, index_t H, index_t W, index_t P> void checkPoolStride2() {
+  constexpr index_t OH = (H + 2 * P - 3) / 2 + 1, OW = (W + 2 * P - 3) / 2 + 1;
+  using Win = onnxc::window3d<1, H, W, 1, OH, OW, 1, 3, 3, 1, 2, 2, 0, P, P, 1, 1, 1>;
+  auto x = randomVector(NC * H * W, 41);
+  const index_t nanAt = (NC - 1) * H * W + (H / 2) * W + W - 1; // the last column
+  x[nanAt] = NAN;
+  std::vector<float> y(NC * OH * OW);
+  onnxc::pool<IsMax, false, NC, Win>(x.data(), y.data());
+  for (index_t p = 0; p < NC; ++p)
+    for (index_t oh = 0; oh < OH; ++oh)
+      for (index_t ow = 0; ow < OW; ++ow) {
+        double ref = IsMax ? -INFINITY : 0.0;
+        int count = 0;
+        bool nan = false;
+        for (index_t kh = 0; kh < 3; ++kh)
+          for (index_t kw = 0; kw < 3; ++kw) {
+            index_t ih = oh * 2 + kh - P, iw = ow * 2 + kw - P;
+            if (ih < 0 || ih >= H || iw < 0 || iw >= W)
+              continue;
+            float v = x[(p * H + ih) * W + iw];
+            nan |= std::isnan(v);
+            ref = IsMax ? std::max(ref, double(v)) : ref + v;
+            ++count;
+          }
+        if (!IsMax)
+          ref /= count;
+        float got = y[(p * OH + oh) * OW + ow];
+        if (nan)
+          ASSERT_TRUE(std::isnan(got)) << "at " << p << "," << oh << "," << ow;
+        else
+          ASSERT_NEAR(got, ref, 1e-5) << "at " << p << "," << oh << "," << ow;
+      }
+}
+
+TEST(Pool, Stride2) {
+  // Rows of 16 outputs or more take the separable passes, whose second
+  // pass takes even lanes of whole vectors; shorter rows the direct loop.
+  checkPoolStride2<true, 3, 112, 112, 1>();
+  checkPoolStride2<true, 2, 111, 111, 0>();
+  checkPoolStride2<true, 2, 55, 55, 0>();
+  checkPoolStride2<true, 2, 27, 27, 0>();
+  checkPoolStride2<false, 2, 40, 37, 1>();
+}
+
 template <index_t NC, index_t Plane> void checkGlobalAverage() {
   auto x = randomVector(NC * Plane, 21);
   std::vector<float> y(NC);

@@ -256,9 +256,8 @@ template <class Win> struct im2col_phased_b {
   static constexpr index_t plane = depthwise_padded<Win>::phases *
                                    depthwise_padded<Win>::h * depthwise_padded<Win>::w;
   const float *img;
-  /// Panels never straddle output rows: each can be read in place
-  /// (sgemm::gathered_b), tap k at panel_base(j) + offset(k).
-  static constexpr bool whole_panels = Win::ow % sgemm::NR == 0;
+  /// Where output column j's taps start: tap k at panel_base(j) + offset(k),
+  /// and the columns after j in its output row follow (phased_rows_gemm).
   ONNXC_INLINE const float *panel_base(index_t j) const {
     return img + j / Win::ow * Win::sh * depthwise_padded<Win>::w + j % Win::ow;
   }
@@ -294,6 +293,56 @@ template <class Win> struct im2col_phased_b {
     }
   }
 };
+
+/// A strided convolution's product read in place from its phase-split
+/// images (im2col_phased_b) output row by output row, A pre-packed: each
+/// row's panels start at its first column, so that none straddles two rows
+/// and none is packed. A row's last columns (OW = 112: three whole panels
+/// and 16 columns) take one vector where they fit in one, else a whole
+/// panel; either ends at the row's end, overlapping the panel before it
+/// (OW = 111: 79..110), so that its stores are whole vectors: stored through
+/// a copy, 15 columns took 30% of squeezenet1_1's first layer. With a
+/// residual, which may share y's memory, recomputing would read outputs,
+/// so there it stays partial, its loads reaching up to a panel past the
+/// row's last tap, inside the image (the next row, or the compiler's bound
+/// on the image past the last). Groups of panels along a row keep their B
+/// steps in L1 while each row panel of A runs through them, and the stores
+/// continue rows.
+template <class Win, index_t MG, index_t KG, class A, class Epi>
+void phased_rows_gemm(const A &a, const float *img, float *y, const Epi &epi) {
+  using B = im2col_phased_b<Win>;
+  constexpr index_t OW = Win::ow, OHW = Win::oh * OW, NR = sgemm::NR, MR = sgemm::MR;
+  constexpr index_t panels = (OW + NR - 1) / NR;
+  constexpr index_t group =
+      sgemm::clamp_of(index_t(16384) / (KG * NR * index_t(sizeof(float))), 1, panels);
+  static_assert(KG <= sgemm::KC, "one K block: A's panels are whole");
+  index_t offsets[KG];
+  for (index_t k = 0; k < KG; ++k)
+    offsets[k] = B::offset(k);
+  const B b{img};
+  // The last panel's first column and width.
+  constexpr index_t W = sgemm::V::width, rest = OW - (panels - 1) * NR;
+  constexpr index_t lastWidth = rest <= W && OW >= W ? W : OW >= NR ? NR : rest;
+  const bool overlap = !epi.residual;
+  const index_t lastStart = overlap ? OW - lastWidth : (panels - 1) * NR;
+  const index_t lastCols = overlap ? lastWidth : rest;
+  auto rows = [&](index_t r0, index_t r1) {
+    for (index_t oh = r0; oh < r1; ++oh)
+      for (index_t g0 = 0; g0 < panels; g0 += group)
+        for (index_t i = 0; i < MG; i += MR)
+          for (index_t p = g0; p < sgemm::min_of(g0 + group, panels); ++p) {
+            const bool last = p + 1 == panels;
+            const index_t j = oh * OW + (last ? lastStart : p * NR);
+            sgemm::tile<true>(KG, a.panel(i, 0), b.panel_base(j), 0, y + i * OHW + j, OHW,
+                              sgemm::min_of(MR, MG - i), last ? lastCols : NR, false, &epi, i,
+                              j, offsets);
+          }
+  };
+  if constexpr (ONNXC_THREADS > 1 && MG * OHW * KG >= (index_t(1) << 22))
+    parallel_for(Win::oh, rows);
+  else
+    rows(0, Win::oh);
+}
 
 /// Whether a pointwise convolution's SGEMM reads its input in place
 /// (sgemm::strided_b) rather than packing it: where packing would cost a
@@ -584,16 +633,12 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
               }
             };
             parallel_for(CG * P::h, fill);
-            if constexpr (B::whole_panels) {
-              // The micro-kernel reads the taps from the images in place.
-              index_t offsets[KG];
-              for (index_t k = 0; k < KG; ++k)
-                offsets[k] = B::offset(k);
-              sgemm::gemm<MG, OHW, KG>(a, sgemm::gathered_b<B>{B{img}, offsets}, yg, OHW,
-                                       false, scratch, epi);
-            } else {
+            // Weights packed by the compiler: the micro-kernel reads the
+            // taps from the images in place; else the taps are packed.
+            if constexpr (Kernel::mr != 0)
+              phased_rows_gemm<Win, MG, KG>(a, img, yg, epi);
+            else
               sgemm::gemm<MG, OHW, KG>(a, B{img}, yg, OHW, false, scratch, epi);
-            }
           } else
             sgemm::gemm<MG, OHW, KG>(a, sgemm::im2col_b<Win>{xg}, yg, OHW, false,
                                      scratch, epi);

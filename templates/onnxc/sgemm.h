@@ -331,7 +331,14 @@ ONNXC_INLINE void tile_rows(index_t kc, const float *ONNXC_RESTRICT ap,
                             index_t ldc, index_t mr, index_t nr, bool accumulate,
                             const Epi *epi, index_t i0, index_t j0, const index_t *boff) {
   if constexpr (Gathered) {
-    // Gathered panels are whole (gathered_b).
+    // Gathered panels read whole vectors in place (the lanes past nr are
+    // dropped): one vector where the columns fit in it.
+    if constexpr (V::nvec > 1)
+      if (nr <= V::width) {
+        tile_nv<Rows, 1, Epi, true>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0,
+                                    boff);
+        return;
+      }
     tile_nv<Rows, V::nvec, Epi, true>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0,
                                       j0, boff);
     return;
@@ -495,21 +502,6 @@ struct strided_b {
 template <class B> constexpr bool is_strided_b_v = false;
 template <> constexpr bool is_strided_b_v<strided_b> = true;
 
-/// A B whose k steps of a panel lie at fixed offsets from a base that
-/// depends on the panel: the micro-kernel reads them in place, with no
-/// packing pass (a strided convolution's taps from its phase-split images,
-/// conv.h im2col_phased). Every panel must be whole: Src::whole_panels.
-template <class Src> struct gathered_b {
-  static_assert(Src::whole_panels, "gathered_b reads whole panels only");
-  static constexpr bool packs = false;
-  Src src;
-  /// B's k steps, K of them: offsets from a panel's base.
-  const index_t *offsets;
-  ONNXC_INLINE const float *panel(index_t j) const { return src.panel_base(j); }
-};
-template <class B> constexpr bool is_gathered_b_v = false;
-template <class Src> constexpr bool is_gathered_b_v<gathered_b<Src>> = true;
-
 /// A panel's columns [j0, j0 + nr) of a convolution's output, OW wide, as
 /// runs within one output row each: run r covers panel columns
 /// [start[r], start[r + 1]) from output (oh[r], ow[r]).
@@ -605,19 +597,10 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   constexpr bool strided = is_strided_b_v<B>;
   constexpr index_t tailJ = N / NR * NR;
   float *tail = scratch + (A::packs ? scratch_floats(M, N, K, true, false) : 0);
-  // A gathered B's k steps from depth pc on, as offsets from a panel's base.
-  constexpr bool gathered = is_gathered_b_v<B>;
-  auto bOffsets = [&](index_t pc) -> const index_t * {
-    if constexpr (gathered)
-      return b.offsets + pc;
-    return nullptr;
-  };
   // Where column panel jp (first column j) starts at depth pc, packed
   // panels being `depth` k steps deep, and its k step.
   auto bPanel = [&](index_t jp, index_t j, index_t pc, index_t depth) -> const float * {
-    if constexpr (gathered)
-      return b.panel(j);
-    else if constexpr (B::packs)
+    if constexpr (B::packs)
       return byPanel ? bbuf : bbuf + jp * depth * NR;
     else if constexpr (strided)
       return j >= tailJ ? tail : b.panel(j, pc);
@@ -714,9 +697,9 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
                 for (index_t i = ic; i < min_of(ic + MC, M); i += MR)
                   for (index_t jp = g0; jp < g1; ++jp) {
                     const index_t j = jc + jp * NR, nr = min_of(NR, N - j);
-                    tile<gathered>(kc, a.panel(i, pc), bPanel(jp, j, pc, kcMax), bstepOf(j),
-                                   c + i * ldc + j, ldc, min_of(MR, M - i), nr, acc,
-                                   last ? &epi : nullptr, i, j, bOffsets(pc));
+                    tile(kc, a.panel(i, pc), bPanel(jp, j, pc, kcMax), bstepOf(j),
+                         c + i * ldc + j, ldc, min_of(MR, M - i), nr, acc,
+                         last ? &epi : nullptr, i, j);
                   }
               }
           }
@@ -766,8 +749,7 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
               ap = a.panel(i, pc);
             index_t mr = min_of(MR, M - i), nr = min_of(NR, N - j);
             float *ct = c + i * ldc + j;
-            tile<gathered>(kc, ap, bp, bstepOf(j), ct, ldc, mr, nr, acc,
-                           last ? &epi : nullptr, i, j, bOffsets(pc));
+            tile(kc, ap, bp, bstepOf(j), ct, ldc, mr, nr, acc, last ? &epi : nullptr, i, j);
           }
         });
       }

@@ -237,15 +237,18 @@ void checkConvSgemm(bool withResidual) {
 }
 
 TEST(ConvSgemm, StridedFewChannels) {
-  // A network's first layer: strided, few channels x taps, read from
-  // phase-split images; rows of 32 outputs are whole panels on every ISA
-  // (read in place, sgemm::gathered_b), rows of 15 are not (packed).
-  static_assert(onnxc::im2col_phased_b<onnxc::window3d<1, 64, 64, 1, 32, 32, 1, 3, 3, 1, 2, 2,
-                                                       0, 1, 1, 1, 1, 1>>::whole_panels,
-                "the first case must read its panels in place");
+  // A network's first layer: strided, few channels x taps, read in place
+  // from phase-split images, row by row (phased_rows_gemm): rows of 32
+  // outputs are whole panels on every ISA; other rows' last panel ends at
+  // the row's end and overlaps the one before (rows of 55 and 47), or stays
+  // partial where a residual is added (rows of 15).
   checkConvSgemm<3, 10, 64, 64, 32, 32, 3, 2, 1>(false);
   checkConvSgemm<3, 13, 63, 64, 32, 32, 3, 2, 1>(true);
   checkConvSgemm<2, 8, 31, 31, 15, 15, 3, 2, 1>(true);
+  checkConvSgemm<3, 10, 111, 111, 55, 55, 3, 2, 0>(false);
+  checkConvSgemm<3, 64, 111, 111, 55, 55, 3, 2, 0>(false); // split by rows on threads
+  checkConvSgemm<3, 10, 94, 94, 47, 47, 3, 2, 1>(false);
+  checkConvSgemm<3, 10, 94, 94, 47, 47, 3, 2, 1>(true);
   // A 7x7 stride-2 window over three channels (resnet's first layer).
   static_assert(onnxc::im2col_phased_v<onnxc::window3d<1, 38, 38, 1, 19, 19, 1, 7, 7, 1, 2, 2,
                                                        0, 3, 3, 1, 1, 1>, 3 * 49>,

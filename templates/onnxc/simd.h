@@ -16,8 +16,21 @@
 ONNXC_NAMESPACE_BEGIN
 namespace simd {
 
+namespace lanes {
+template <int... I> struct ints {};
+template <int N, int... I> struct make_ints : make_ints<N - 1, N - 1, I...> {};
+template <int... I> struct make_ints<0, I...> {
+  using type = ints<I...>;
+};
+/// Lanes 0, 2, 4, ... of a then b.
+template <class R, int... I> ONNXC_INLINE R even(R a, R b, ints<I...>) {
+  return __builtin_shufflevector(a, b, (2 * I)...);
+}
+} // namespace lanes
+
 /// Loads, stores and broadcasts shared by the vector structs, R being the
-/// register type (memcpy compiles to one unaligned vector move).
+/// register type (memcpy compiles to one unaligned vector move), and the
+/// even floats of two registers (stride-2 windows).
 template <class R, int Width> struct vec_base {
   using reg = R;
   static constexpr int width = Width;
@@ -29,6 +42,9 @@ template <class R, int Width> struct vec_base {
   }
   static ONNXC_INLINE void store(float *p, reg v) { __builtin_memcpy(p, &v, sizeof v); }
   static ONNXC_INLINE reg add(reg a, reg b) { return a + b; }
+  static ONNXC_INLINE reg even(reg a, reg b) {
+    return lanes::even(a, b, typename lanes::make_ints<Width>::type{});
+  }
 };
 
 #if defined(__AVX512F__)

@@ -5,9 +5,8 @@ using namespace onnxc;
 
 namespace {
 
-// Micro-kernel tiles (rows x columns) of templates/onnxc/simd.h; the
-// portable kernels pack B panel by panel (simd.h pack_by_panel).
-const SgemmTile kAvx512{8, 32, false}, kAvx2{6, 16, false}, kGeneric{6, 8, true};
+// Micro-kernel tiles (rows x columns) of templates/onnxc/simd.h.
+const SgemmTile kAvx512{8, 32}, kAvx2{6, 16}, kGeneric{6, 8};
 
 SgemmTile hostTile() {
 #if defined(__x86_64__) || defined(__i386__)

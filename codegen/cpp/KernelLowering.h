@@ -23,7 +23,6 @@ namespace onnxc {
 /// Rows and columns of an SGEMM micro-kernel tile (templates/onnxc/simd.h).
 struct SgemmTile {
   int64_t rows = 0, cols = 0;
-  bool packsByPanel = false; ///< sgemm::packs_by_panel's ISA half
 };
 
 struct KernelCall {
@@ -73,10 +72,9 @@ int64_t scratchBytes(mlir::Operation *op, int threads, const SgemmTile &tile);
 int64_t nnScratchBytes(mlir::Operation *op, int threads, const SgemmTile &tile);
 /// Floats of packing scratch of one SGEMM, at least sgemm::scratch_floats
 /// of templates/onnxc/sgemm.h: `packA` false where A comes pre-packed (a
-/// convolution's constant weights), which with `packsByPanel` kernels on
-/// one thread packs B one panel at a time.
-int64_t sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads, bool packA = true,
-                           bool packsByPanel = false);
+/// convolution's constant weights), which on one thread packs B one panel
+/// at a time.
+int64_t sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads, bool packA = true);
 
 // Shared formatting helpers for rules.
 /// The ONNX node name carried by an op's location ("" when none).

@@ -820,12 +820,12 @@ void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
 }
 
 int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads,
-                                  bool packA, bool packsByPanel) {
+                                  bool packA) {
   constexpr int64_t kc = 256, mc = 120, nc = 2048, maxMr = 8, maxNr = 32;
   int64_t depth = std::min(k, kc);
   // sgemm.h packs_by_panel: one panel of B at a time. B's space also holds
   // a strided B's last panel, which packs nothing else.
-  bool byPanel = packsByPanel && !packA && m <= mc && threads == 1;
+  bool byPanel = !packA && m <= mc && threads == 1;
   int64_t b = depth * (byPanel ? maxNr : std::min(n, nc) + maxNr * threads);
   return b + (packA ? (std::min(m, mc) + maxMr) * depth : 0);
 }
@@ -833,8 +833,8 @@ int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads,
 /// Mirrors winograd.h scratch_floats: V and M of a block of tile rows (one
 /// block per thread when threads take whole blocks), then each thread's
 /// SGEMM packing space.
-static int64_t winogradScratchFloats(int64_t c, int64_t m, int64_t oh, int64_t ow, int threads,
-                                     bool packsByPanel) {
+static int64_t winogradScratchFloats(int64_t c, int64_t m, int64_t oh, int64_t ow,
+                                     int threads) {
   constexpr int64_t blockBytes = 512 * 1024; // winograd::block_bytes
   int64_t th = (oh + 1) / 2, tw = (ow + 1) / 2;
   int64_t rows = th;
@@ -844,7 +844,7 @@ static int64_t winogradScratchFloats(int64_t c, int64_t m, int64_t oh, int64_t o
   int64_t perThread = threads > 1 && blocks >= 2 * threads ? threads : 1;
   int64_t tiles = rows * tw;
   return perThread * 16 * (c + m) * tiles +
-         int64_t(threads) * sgemmScratchFloats(m, tiles, c, threads, false, packsByPanel);
+         int64_t(threads) * sgemmScratchFloats(m, tiles, c, threads, false);
 }
 
 /// Mirrors conv.h depthwise_padded::floats for a 2-D window (a 1-D one is
@@ -882,8 +882,7 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
     int64_t oh = xt.getRank() == 4 ? yt.getDimSize(2) : 1, ow = yt.getShape().back();
     int64_t kg = wt.getNumElements() / wt.getDimSize(0);
     int64_t sgemm =
-        4 * sgemmScratchFloats(yt.getDimSize(1) / group, oh * ow, kg, threads, !packed,
-                               tile.packsByPanel);
+        4 * sgemmScratchFloats(yt.getDimSize(1) / group, oh * ow, kg, threads, !packed);
     // A zero-bordered, phase-split image of one plane (conv.h
     // depthwise_padded), bounded by input + all pads + the last output's
     // reach + a stride (each phase plane's row rounds up).
@@ -916,7 +915,7 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
     }
     if (kernel == ConvKernel::Winograd)
       return std::max(sgemm, 4 * winogradScratchFloats(xt.getDimSize(1), yt.getDimSize(1), oh,
-                                                       ow, threads, tile.packsByPanel));
+                                                       ow, threads));
     // Depthwise: per thread, a strip of the image and a row. A 1-D
     // window is one row tall.
     auto dims2 = [&](ArrayRef<int64_t> v, int64_t fill) -> std::array<int64_t, 2> {

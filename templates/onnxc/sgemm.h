@@ -49,13 +49,14 @@ constexpr index_t block_depth(index_t K) {
 }
 
 /// Whether a product packs B one panel at a time, right before that
-/// panel's tiles, where the ISA prefers memory to speed (V::pack_by_panel):
-/// on one thread, with A already packed (weights) and all of A's rows in
-/// one block, nothing reads a packed panel again after its tiles, so
-/// packing a whole block of B first costs memory (LeNet's second
-/// convolution: 79 KB of scratch instead of 19 KB).
+/// panel's tiles: on one thread, with A already packed (weights) and all of
+/// A's rows in one block, nothing reads a packed panel again after its
+/// tiles. A whole block of B packed first takes more memory (LeNet's second
+/// convolution: 79 KB of scratch instead of 19 KB) and, for a wide B, a
+/// round trip through L2 that can cost more than the product (squeezenet1_1's
+/// 16 x 3025 x 128 squeeze in the model, one thread: 164 -> 116 us).
 constexpr bool packs_by_panel(index_t M, bool packA, bool packB) {
-  return V::pack_by_panel && packB && !packA && M <= MC && ONNXC_THREADS == 1;
+  return packB && !packA && M <= MC && ONNXC_THREADS == 1;
 }
 
 /// Floats of scratch B's packing takes: one panel (packs_by_panel), or B's

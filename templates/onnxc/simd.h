@@ -52,7 +52,6 @@ typedef float f32x16 __attribute__((vector_size(64)));
 struct avx512 : vec_base<f32x16, 16> {
   // 8 x 32 tile: 16 accumulators, 2 B vectors, 1 broadcast of 32 registers.
   static constexpr int mr = 8, nvec = 2;
-  static constexpr bool pack_by_panel = false;
   static ONNXC_INLINE reg broadcast(const float *p) {
     float s = *p;
     return reg{s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s};
@@ -67,7 +66,6 @@ typedef float f32x8 __attribute__((vector_size(32)));
 struct avx2 : vec_base<f32x8, 8> {
   // 6 x 16 tile: 12 accumulators, 2 B vectors, 1 broadcast of 16 registers.
   static constexpr int mr = 6, nvec = 2;
-  static constexpr bool pack_by_panel = false;
   static ONNXC_INLINE reg broadcast(const float *p) {
     float s = *p;
     return reg{s, s, s, s, s, s, s, s};
@@ -83,10 +81,6 @@ typedef float f32x4 __attribute__((vector_size(16)));
 /// the compiler fuses the multiply-add where the target can.
 struct generic : vec_base<f32x4, 4> {
   static constexpr int mr = 6, nvec = 2;
-  // Pack B panel by panel (sgemm::packs_by_panel): a fraction of the
-  // scratch, which microcontrollers need; x86 cores ran LeNet 7 % slower
-  // that way, so the x86 structs pack whole blocks.
-  static constexpr bool pack_by_panel = true;
   static ONNXC_INLINE reg broadcast(const float *p) {
     float s = *p;
     return reg{s, s, s, s};

@@ -352,10 +352,15 @@ void phased_rows_gemm(const A &a, const float *img, float *y, const Epi &epi) {
 /// channels run 20-30% faster. Rows of a multiple of 4 floats make every
 /// step straddle two lines, which costs less than packing while the
 /// output channels are few: 14 x 14 images with 64 or 96 output channels,
-/// 3-6% faster. Rows of other lengths also split vectors: packing wins.
+/// 3-6% faster. Rows of other lengths split vectors too, which with up to
+/// 64 output channels still costs less than packing while B stays within
+/// 1 MB, in L2 (squeezenet1_1's squeezes of 729 and 169 columns, one
+/// thread: 5-14% faster); a larger B read in place misses L2 on every
+/// row (its 16 x 3025 x 128 squeeze: 115 -> 131 us).
 template <index_t MG, index_t KG, index_t OHW>
 constexpr bool strided_pointwise_v = (OHW % 16 == 0 && (MG <= 64 || KG <= 32)) ||
-                                     (OHW % 4 == 0 && MG <= 96);
+                                     (OHW % 4 == 0 && MG <= 96) ||
+                                     (MG <= 64 && KG * OHW <= 256 * 1024);
 
 /// Whether a convolution's SGEMM reads phase-split images: strided, with
 /// few enough channels x taps that the strided gathers of plain im2col

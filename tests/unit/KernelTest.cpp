@@ -277,16 +277,18 @@ TEST(ConvSgemm, SmallImagesThroughWholeIm2col) {
 
 TEST(ConvSgemm, PointwiseInPlaceAndPacked) {
   // 1x1 convolutions read in place (strided_b) with rows of whole lines,
-  // with rows straddling lines (14 x 14) and a narrower last panel, and
-  // packed (more output channels; rows of an odd length).
+  // with rows straddling lines (14 x 14, 13 x 13) and a narrower last
+  // panel, and packed (more output channels).
   static_assert(onnxc::strided_pointwise_v<64, 96, 14 * 14> &&
                     !onnxc::strided_pointwise_v<128, 96, 14 * 14> &&
-                    !onnxc::strided_pointwise_v<32, 96, 13 * 13>,
+                    onnxc::strided_pointwise_v<32, 96, 13 * 13> &&
+                    !onnxc::strided_pointwise_v<80, 96, 13 * 13>,
                 "the cases must take both paths");
   checkConvSgemm<96, 64, 14, 14, 14, 14, 1, 1, 0>(true);
   checkConvSgemm<40, 24, 16, 16, 16, 16, 1, 1, 0>(false);
   checkConvSgemm<96, 128, 14, 14, 14, 14, 1, 1, 0>(false);
   checkConvSgemm<96, 32, 13, 13, 13, 13, 1, 1, 0>(true);
+  checkConvSgemm<96, 80, 13, 13, 13, 13, 1, 1, 0>(true);
 }
 
 /// A 3x3, stride 1, pad 1 convolution through Winograd F(2x2, 3x3)

@@ -313,8 +313,7 @@ void phased_rows_gemm(const A &a, const float *img, float *y, const Epi &epi) {
   using B = im2col_phased_b<Win>;
   constexpr index_t OW = Win::ow, OHW = Win::oh * OW, NR = sgemm::NR, MR = sgemm::MR;
   constexpr index_t panels = (OW + NR - 1) / NR;
-  constexpr index_t group =
-      sgemm::clamp_of(index_t(16384) / (KG * NR * index_t(sizeof(float))), 1, panels);
+  constexpr index_t group = sgemm::min_of(sgemm::l1_panels(KG), panels);
   static_assert(KG <= sgemm::KC, "one K block: A's panels are whole");
   index_t offsets[KG];
   for (index_t k = 0; k < KG; ++k)

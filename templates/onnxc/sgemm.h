@@ -59,6 +59,12 @@ constexpr bool packs_by_panel(index_t M, bool packA, bool packB) {
   return packB && !packA && M <= MC && ONNXC_THREADS == 1;
 }
 
+/// Column panels of B `depth` steps deep that 16 KB of L1 holds (1 to 16):
+/// a row panel of A runs through that many before the next.
+constexpr index_t l1_panels(index_t depth) {
+  return clamp_of(index_t(16384) / (depth * NR * index_t(sizeof(float))), 1, 16);
+}
+
 /// Floats of scratch B's packing takes: one panel (packs_by_panel), or B's
 /// columns plus a panel's slack per thread (threads may each start their
 /// panels mid-way).
@@ -331,20 +337,9 @@ ONNXC_INLINE void tile_rows(index_t kc, const float *ONNXC_RESTRICT ap,
                             const float *ONNXC_RESTRICT bp, index_t bstep, float *c,
                             index_t ldc, index_t mr, index_t nr, bool accumulate,
                             const Epi *epi, index_t i0, index_t j0, const index_t *boff) {
-  if constexpr (Gathered) {
-    // Gathered panels read whole vectors in place (the lanes past nr are
-    // dropped): one vector where the columns fit in it.
-    if constexpr (V::nvec > 1)
-      if (nr <= V::width) {
-        tile_nv<Rows, 1, Epi, true>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0,
-                                    boff);
-        return;
-      }
-    tile_nv<Rows, V::nvec, Epi, true>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0,
-                                      j0, boff);
-    return;
-  }
-  if constexpr (V::width >= MR) {
+  // Column tiles read B's steps bstep apart: not for gathered panels, which
+  // read whole vectors in place (the lanes past nr are dropped).
+  if constexpr (V::width >= MR && !Gathered) {
     if (nr == 1 && kc > 0) {
       tile_column(kc, ap, bp, bstep, c, ldc, mr, accumulate, epi, i0, j0);
       return;
@@ -360,11 +355,13 @@ ONNXC_INLINE void tile_rows(index_t kc, const float *ONNXC_RESTRICT ap,
   }
   if constexpr (V::nvec > 1) {
     if (nr <= V::width) {
-      tile_nv<Rows, 1>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0);
+      tile_nv<Rows, 1, Epi, Gathered>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0,
+                                      boff);
       return;
     }
   }
-  tile_nv<Rows, V::nvec>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0);
+  tile_nv<Rows, V::nvec, Epi, Gathered>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0,
+                                        j0, boff);
 }
 
 /// One tile, narrowed to fewer rows (2 or 4) when the rows left are that
@@ -641,8 +638,7 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   // the caches take scattered lines (mobilenet_v2's 96x12544x16: 1013 ->
   // 648 us on one thread, 605 -> 442 on two, caches cold). A B packed
   // panel by panel has just one panel.
-  constexpr index_t panelGroup =
-      byPanel ? 1 : clamp_of(index_t(16384) / (kcMax * NR * index_t(sizeof(float))), 1, 16);
+  constexpr index_t panelGroup = byPanel ? 1 : l1_panels(kcMax);
   for (index_t jc = 0; jc < N; jc += blockCols) {
     const index_t nc = min_of(blockCols, N - jc), nPanels = (nc + NR - 1) / NR;
     if constexpr (parallel && !A::packs && B::packs) {

@@ -111,8 +111,13 @@ def main():
     ap.add_argument("--cxxflags", default="",
                     help="extra flags for the generated code (onnxc --cxxflags)")
     args = ap.parse_args()
+    # Libraries, runners and input copies live only as long as the run.
+    with tempfile.TemporaryDirectory(prefix="onnxc-bench-") as work:
+        rows, peak = measure_all(args, work)
+    report(rows, peak, args)
 
-    work = tempfile.mkdtemp(prefix="onnxc-bench-")
+
+def measure_all(args, work):
     peak = peak_gflops(work)
     rows = []
     for case in cases(args.dirs):
@@ -164,6 +169,10 @@ def main():
                          ort_rss_kb=ort_rss, arena_bytes=arena, gflops=round(gflops, 2),
                          peak_fraction=round(gflops / (peak * args.threads), 4) if peak else 0,
                          compile_s=round(compile_s, 2)))
+    return rows, peak
+
+
+def report(rows, peak, args):
     print(f"peak (measured FMA loop, 1 core): {peak:.1f} GFLOP/s; threads: {args.threads} "
           f"(of peak: against {args.threads} x that)")
     hdr = ("model", "onnxc ms", "ORT ms", "ratio", "onnxc RSS KiB", "ORT RSS KiB",

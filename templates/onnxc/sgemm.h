@@ -134,6 +134,13 @@ template <> struct vector_act<fn::Clip<float>> {
 // ---- Epilogues -------------------------------------------------------------
 
 /// Nothing after the product.
+/// Lanes of vector j (W floats each) that a row of nr floats covers: W,
+/// fewer for the last, or none past it.
+ONNXC_INLINE int vector_lanes(index_t nr, int j) {
+  const index_t n = nr - index_t(j) * V::width;
+  return n >= V::width ? V::width : n > 0 ? int(n) : 0;
+}
+
 struct no_epilogue {
   static constexpr bool active = false, in_registers = false;
   ONNXC_INLINE void operator()(float *, index_t, index_t, index_t, index_t,
@@ -147,26 +154,37 @@ template <class Act> struct bias_act_epilogue {
   const float *row_bias, *col_bias, *residual;
   index_t ldr;
   Act act;
-  /// On a full tile's accumulators: c = act(acc (+ c) + bias + residual).
-  template <class Reg, int Rows, int NV>
-  ONNXC_INLINE void apply(Reg (&acc)[Rows][NV], float *c, index_t ldc,
-                          bool accumulate, index_t i0, index_t j0) const {
+  /// On a tile's accumulators: c = act(acc (+ c) + bias + residual), for
+  /// the mr x nr corner when Partial (lanes past nr masked off).
+  template <bool Partial, class Reg, int Rows, int NV>
+  ONNXC_INLINE void apply(Reg (&acc)[Rows][NV], float *c, index_t ldc, bool accumulate,
+                          index_t i0, index_t j0, index_t mr, index_t nr) const {
     constexpr int W = V::width;
 #pragma GCC unroll 8
     for (int i = 0; i < Rows; ++i) {
+      if (Partial && i >= mr)
+        break;
       typename V::reg rb = row_bias ? V::broadcast(row_bias + i0 + i) : V::zero();
       const float *res = residual ? residual + (i0 + i) * ldr + j0 : nullptr;
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) {
+        const int n = Partial ? vector_lanes(nr, j) : W;
+        if (n <= 0)
+          break;
+        auto load = [&](const float *q) { return n < W ? V::load_first(q, n) : V::load(q); };
         float *p = c + i * ldc + j * W;
         typename V::reg v = V::add(acc[i][j], rb);
         if (accumulate)
-          v = V::add(v, V::load(p));
+          v = V::add(v, load(p));
         if (col_bias)
-          v = V::add(v, V::load(col_bias + j0 + j * W));
+          v = V::add(v, load(col_bias + j0 + j * W));
         if (res)
-          v = V::add(v, V::load(res + j * W));
-        V::store(p, vector_act<Act>::apply(act, v));
+          v = V::add(v, load(res + j * W));
+        v = vector_act<Act>::apply(act, v);
+        if (n < W)
+          V::store_first(p, v, n);
+        else
+          V::store(p, v);
       }
     }
   }
@@ -268,7 +286,7 @@ ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
   if (mr == Rows && nr == TW) {
     if constexpr (Epi::active && Epi::in_registers) {
       if (epi) {
-        epi->apply(acc, c, ldc, accumulate, i0, j0);
+        epi->template apply<false>(acc, c, ldc, accumulate, i0, j0, mr, nr);
         return;
       }
     }
@@ -279,6 +297,30 @@ ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
         float *p = c + i * ldc + j * W;
         V::store(p, accumulate ? V::add(acc[i][j], V::load(p)) : acc[i][j]);
       }
+  } else if constexpr (V::masked) {
+    // A last row or column panel: masked loads and stores of the corner
+    // (through a copy, a 64 x 84 product's last 20 columns took as long as
+    // its other 64).
+    if constexpr (Epi::active && Epi::in_registers) {
+      if (epi) {
+        epi->template apply<true>(acc, c, ldc, accumulate, i0, j0, mr, nr);
+        return;
+      }
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < Rows; ++i) {
+      if (i >= mr)
+        break;
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) {
+        const int n = vector_lanes(nr, j);
+        float *p = c + i * ldc + j * W;
+        if (n == W)
+          V::store(p, accumulate ? V::add(acc[i][j], V::load(p)) : acc[i][j]);
+        else if (n > 0)
+          V::store_first(p, accumulate ? V::add(acc[i][j], V::load_first(p, n)) : acc[i][j], n);
+      }
+    }
   } else {
     alignas(64) float t[Rows * TW];
 #pragma GCC unroll 8
@@ -464,18 +506,19 @@ template <bool Trans> struct dense_b {
         for (index_t k = 0; k < kc; ++k)
           memcpy(d + k * NR, data + (pc + k) * ldb + j0, NR * sizeof(float));
       } else {
-        // A last, narrower panel: its columns, then zeros. The source in
-        // locals, so the stores need not reload it (they may alias this):
-        // squeezenet1_1's 64 x 169 x 512 product spent a quarter of its
-        // time packing, mostly this 9-column panel (one thread, 93 -> 85 us).
+        // A last, narrower panel: its columns, then zeros, a vector at a
+        // time (masked where the ISA has masks): element by element, the
+        // 20-column panel of a 64 x 84 x 16 product took as long as two
+        // whole panels' products.
         const float *src = data + pc * ldb + j0;
-        const index_t ld = ldb;
         for (index_t k = 0; k < kc; ++k) {
-          float *dk = d + k * NR;
-          for (index_t j = 0; j < nr; ++j)
-            dk[j] = src[k * ld + j];
-          for (index_t j = nr; j < NR; ++j)
-            dk[j] = 0.0f;
+#pragma GCC unroll 4
+          for (int v = 0; v < V::nvec; ++v) {
+            const int n = vector_lanes(nr, v);
+            const float *sk = src + k * ldb + v * V::width;
+            V::store(d + k * NR + v * V::width,
+                     n == V::width ? V::load(sk) : n > 0 ? V::load_first(sk, n) : V::zero());
+          }
         }
       }
     }

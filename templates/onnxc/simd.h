@@ -45,6 +45,24 @@ template <class R, int Width> struct vec_base {
   static ONNXC_INLINE reg even(reg a, reg b) {
     return lanes::even(a, b, typename lanes::make_ints<Width>::type{});
   }
+  /// Whether load_first and store_first are single masked instructions;
+  /// elsewhere they go through a copy.
+  static constexpr bool masked = false;
+  /// The first n (0 < n < Width) floats at p; the other lanes from fill.
+  static ONNXC_INLINE reg load_first(const float *p, int n, reg fill = reg{}) {
+    float t[Width];
+    store(t, fill);
+    for (int i = 0; i < n; ++i)
+      t[i] = p[i];
+    return load(t);
+  }
+  /// Stores the first n (0 < n < Width) lanes of v at p.
+  static ONNXC_INLINE void store_first(float *p, reg v, int n) {
+    float t[Width];
+    store(t, v);
+    for (int i = 0; i < n; ++i)
+      p[i] = t[i];
+  }
 };
 
 #if defined(__AVX512F__)
@@ -59,6 +77,15 @@ struct avx512 : vec_base<f32x16, 16> {
   static ONNXC_INLINE reg fma(reg a, reg b, reg c) {
     return __builtin_ia32_vfmaddps512_mask(a, b, c, (unsigned short)-1, 4);
   }
+  // Masked lanes are neither read nor written, so these never fault past
+  // the end of a buffer.
+  static constexpr bool masked = true;
+  static ONNXC_INLINE reg load_first(const float *p, int n, reg fill = reg{}) {
+    return __builtin_ia32_loadups512_mask(p, fill, (unsigned short)((1u << n) - 1));
+  }
+  static ONNXC_INLINE void store_first(float *p, reg v, int n) {
+    __builtin_ia32_storeups512_mask(p, v, (unsigned short)((1u << n) - 1));
+  }
 };
 using native = avx512;
 #elif defined(__AVX2__) && defined(__FMA__)
@@ -72,6 +99,20 @@ struct avx2 : vec_base<f32x8, 8> {
   }
   static ONNXC_INLINE reg fma(reg a, reg b, reg c) {
     return __builtin_ia32_vfmaddps256(a, b, c);
+  }
+  static constexpr bool masked = true;
+  typedef int i32x8 __attribute__((vector_size(32)));
+  /// Lanes below n all ones (the sign bit selects a lane).
+  static ONNXC_INLINE i32x8 first_lanes(int n) {
+    return i32x8{0, 1, 2, 3, 4, 5, 6, 7} < n;
+  }
+  static ONNXC_INLINE reg load_first(const float *p, int n, reg fill = reg{}) {
+    const i32x8 m = first_lanes(n);
+    const i32x8 v = (i32x8)__builtin_ia32_maskloadps256((const reg *)p, m);
+    return (reg)(v | ((i32x8)fill & ~m));
+  }
+  static ONNXC_INLINE void store_first(float *p, reg v, int n) {
+    __builtin_ia32_maskstoreps256((reg *)p, first_lanes(n), v);
   }
 };
 using native = avx2;

@@ -26,11 +26,19 @@ template <int... I> struct make_ints<0, I...> {
 template <class R, int... I> ONNXC_INLINE R even(R a, R b, ints<I...>) {
   return __builtin_shufflevector(a, b, (2 * I)...);
 }
+/// Lanes 1, 3, 5, ... of a then b.
+template <class R, int... I> ONNXC_INLINE R odd(R a, R b, ints<I...>) {
+  return __builtin_shufflevector(a, b, (2 * I + 1)...);
+}
+/// Lanes S, S + 1, ... of a then b (S <= width).
+template <int S, class R, int... I> ONNXC_INLINE R from(R a, R b, ints<I...>) {
+  return __builtin_shufflevector(a, b, (I + S)...);
+}
 } // namespace lanes
 
 /// Loads, stores and broadcasts shared by the vector structs, R being the
-/// register type (memcpy compiles to one unaligned vector move), and the
-/// even floats of two registers (stride-2 windows).
+/// register type (memcpy compiles to one unaligned vector move), and lane
+/// shuffles of two registers (stride-2 windows).
 template <class R, int Width> struct vec_base {
   using reg = R;
   static constexpr int width = Width;
@@ -44,6 +52,13 @@ template <class R, int Width> struct vec_base {
   static ONNXC_INLINE reg add(reg a, reg b) { return a + b; }
   static ONNXC_INLINE reg even(reg a, reg b) {
     return lanes::even(a, b, typename lanes::make_ints<Width>::type{});
+  }
+  static ONNXC_INLINE reg odd(reg a, reg b) {
+    return lanes::odd(a, b, typename lanes::make_ints<Width>::type{});
+  }
+  /// The Width lanes of a then b from lane S of a on.
+  template <int S> static ONNXC_INLINE reg from(reg a, reg b) {
+    return lanes::from<S>(a, b, typename lanes::make_ints<Width>::type{});
   }
   /// Whether load_first and store_first are single masked instructions;
   /// elsewhere they go through a copy.

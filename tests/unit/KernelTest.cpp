@@ -266,10 +266,10 @@ TEST(ConvSgemm, SmallImagesThroughWholeIm2col) {
   // shorter than a panel, from an im2col matrix written whole.
   // (Panels of 8 columns, on the generic vector path, are not wider.)
   static_assert(sg::NR <= 13 ||
-                onnxc::im2col_whole_v<onnxc::window3d<1, 14, 14, 1, 10, 10, 1, 5, 5, 1, 1, 1, 0,
+                (onnxc::im2col_whole_v<onnxc::window3d<1, 14, 14, 1, 10, 10, 1, 5, 5, 1, 1, 1, 0,
                                                       0, 0, 1, 1, 1>, 150, 100> &&
                     onnxc::im2col_whole_v<onnxc::window3d<1, 12, 13, 1, 12, 13, 1, 3, 3, 1, 1,
-                                                          1, 0, 1, 1, 1, 1, 1>, 27, 156>,
+                                                          1, 0, 1, 1, 1, 1, 1>, 27, 156>),
                 "the cases must write the whole matrix");
   checkConvSgemm<6, 16, 14, 14, 10, 10, 5, 1, 0>(true);
   checkConvSgemm<3, 8, 12, 13, 12, 13, 3, 1, 1>(false);
@@ -353,15 +353,22 @@ TEST(Winograd, BlocksOfTileRows) {
   checkWinograd<128, 160, 13, 13>(true);
 }
 
-/// 3x3 pooling of stride 2 (pad P) over NC planes against a direct loop:
-/// max (NaN-propagating: a NaN in the input makes its windows NaN) or the
-/// average over the taps inside the image.
-template <bool IsMax, index_t NC, index_t H, index_t W, index_t P> void checkPoolStride2() {
-  constexpr index_t OH = (H + 2 * P - 3) / 2 + 1, OW = (W + 2 * P - 3) / 2 + 1;
-  using Win = onnxc::window3d<1, H, W, 1, OH, OW, 1, 3, 3, 1, 2, 2, 0, P, P, 1, 1, 1>;
+/// KxK pooling of stride 2 (pad P; ceil mode when Ceil, whose last window
+/// may reach past the image) over NC planes against a direct loop: max
+/// (NaN-propagating: a NaN in the input makes its windows NaN) or the
+/// average over the taps inside the image. NaNAt: the NaN's row (of the
+/// last plane, last column), or -1 for none.
+template <bool IsMax, index_t NC, index_t H, index_t W, index_t P, index_t K = 3,
+          bool Ceil = false>
+void checkPoolStride2(index_t nanRow = H / 2) {
+  constexpr index_t OH = (H + 2 * P - K + Ceil) / 2 + 1, OW = (W + 2 * P - K + Ceil) / 2 + 1;
+  using Win = onnxc::window3d<1, H, W, 1, OH, OW, 1, K, K, 1, 2, 2, 0, P, P, 1, 1, 1>;
+  // All negative, so that a lane read past a row's end as 0 would win.
   auto x = randomVector(NC * H * W, 41);
-  const index_t nanAt = (NC - 1) * H * W + (H / 2) * W + W - 1; // the last column
-  x[nanAt] = NAN;
+  for (float &v : x)
+    v -= 2.0f;
+  if (nanRow >= 0)
+    x[(NC - 1) * H * W + nanRow * W + W - 1] = NAN;
   std::vector<float> y(NC * OH * OW);
   onnxc::pool<IsMax, false, NC, Win>(x.data(), y.data());
   for (index_t p = 0; p < NC; ++p)
@@ -370,8 +377,8 @@ template <bool IsMax, index_t NC, index_t H, index_t W, index_t P> void checkPoo
         double ref = IsMax ? -INFINITY : 0.0;
         int count = 0;
         bool nan = false;
-        for (index_t kh = 0; kh < 3; ++kh)
-          for (index_t kw = 0; kw < 3; ++kw) {
+        for (index_t kh = 0; kh < K; ++kh)
+          for (index_t kw = 0; kw < K; ++kw) {
             index_t ih = oh * 2 + kh - P, iw = ow * 2 + kw - P;
             if (ih < 0 || ih >= H || iw < 0 || iw >= W)
               continue;
@@ -391,12 +398,24 @@ template <bool IsMax, index_t NC, index_t H, index_t W, index_t P> void checkPoo
 }
 
 TEST(Pool, Stride2) {
-  // Rows of 16 outputs or more take the separable passes, whose second
-  // pass takes even lanes of whole vectors; shorter rows the direct loop.
+  // Max pooling reads vectors straight from the input rows
+  // (max_pool2d_stride2), in bands of rows checked for NaNs first; average
+  // pooling takes the separable passes on rows of 16 outputs or more.
   checkPoolStride2<true, 3, 112, 112, 1>();
+  checkPoolStride2<true, 2, 13, 13, 1>(0);
+  checkPoolStride2<true, 2, 14, 14, 2, 5, true>(-1);
   checkPoolStride2<true, 2, 111, 111, 0>();
   checkPoolStride2<true, 2, 55, 55, 0>();
   checkPoolStride2<true, 2, 27, 27, 0>();
+  checkPoolStride2<true, 2, 27, 27, 0>(-1);
+  checkPoolStride2<true, 2, 27, 27, 0>(0);
+  // 111 rows: bands of 18 output rows, the NaN in the fifth.
+  checkPoolStride2<true, 2, 111, 111, 0>(80);
+  // Ceil mode: the last window reaches one column and row past the image.
+  checkPoolStride2<true, 2, 112, 112, 0, 3, true>();
+  checkPoolStride2<true, 2, 30, 30, 0, 3, true>(-1);
+  checkPoolStride2<true, 2, 40, 40, 0, 2>();
+  checkPoolStride2<true, 2, 9, 9, 0, 5>();
   checkPoolStride2<false, 2, 40, 37, 1>();
 }
 

@@ -182,28 +182,46 @@ ConvKernel convKernelOf(Operation *op, int64_t mr) {
   return convKernelOf(op, mr > 0 && constantWeights(op));
 }
 
-/// Winograd weights: U = G g G^T for every (m, c), as 16 SGEMM A operands
-/// [M, C] packed in panels of `mr` rows (winograd.h).
-DenseElementsAttr winogradWeights(DenseElementsAttr value, int64_t mr) {
+/// The output tile of a Winograd convolution's F(Out x Out, 3x3): 4 on
+/// images of 20 rows and columns or more, whose V and M it shrinks by
+/// 44% (standalone, one thread: 27x27 -15%, 28x28 -28%, 55x55 -7%,
+/// 56x56 -14%), else 2 (at 13x13 and 14x14 F(4x4) was 16-27% slower: its
+/// few tiles make narrow products).
+int64_t winogradOutTile(Operation *op) {
+  auto yt = tensorType(op->getResult(0));
+  return std::min(yt.getDimSize(2), yt.getDimSize(3)) >= 20 ? 4 : 2;
+}
+
+/// Winograd weights: U = G g G^T for every (m, c), as (out + 2)^2 SGEMM A
+/// operands [M, C] packed in panels of `mr` rows (winograd.h).
+DenseElementsAttr winogradWeights(DenseElementsAttr value, int64_t mr, int64_t out) {
   auto wt = cast<RankedTensorType>(value.getType());
   int64_t m = wt.getDimSize(0), c = wt.getDimSize(1);
   SmallVector<float> w(value.getValues<float>());
-  static const float g[4][3] = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
-  std::vector<float> u(16 * m * c); // [xi][m][c]
+  static const double g2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+  static const double g4[6][3] = {{1 / 4.0, 0, 0},
+                                  {-1 / 6.0, -1 / 6.0, -1 / 6.0},
+                                  {-1 / 6.0, 1 / 6.0, -1 / 6.0},
+                                  {1 / 24.0, 1 / 12.0, 1 / 6.0},
+                                  {1 / 24.0, -1 / 12.0, 1 / 6.0},
+                                  {0, 0, 1}};
+  const int64_t alpha = out + 2, xis = alpha * alpha;
+  auto g = [&](int64_t a, int j) { return out == 2 ? g2[a][j] : g4[a][j]; };
+  std::vector<float> u(xis * m * c); // [xi][m][c]
   for (int64_t o = 0; o < m; ++o)
     for (int64_t i = 0; i < c; ++i) {
       const float *k = &w[(o * c + i) * 9];
-      float t[4][3]; // G g
-      for (int a = 0; a < 4; ++a)
+      double t[6][3]; // G g, in double so U rounds once
+      for (int64_t a = 0; a < alpha; ++a)
         for (int j = 0; j < 3; ++j)
-          t[a][j] = g[a][0] * k[j] + g[a][1] * k[3 + j] + g[a][2] * k[6 + j];
-      for (int a = 0; a < 4; ++a)
-        for (int b = 0; b < 4; ++b)
-          u[((a * 4 + b) * m + o) * c + i] =
-              t[a][0] * g[b][0] + t[a][1] * g[b][1] + t[a][2] * g[b][2];
+          t[a][j] = g(a, 0) * k[j] + g(a, 1) * k[3 + j] + g(a, 2) * k[6 + j];
+      for (int64_t a = 0; a < alpha; ++a)
+        for (int64_t b = 0; b < alpha; ++b)
+          u[((a * alpha + b) * m + o) * c + i] =
+              float(t[a][0] * g(b, 0) + t[a][1] * g(b, 1) + t[a][2] * g(b, 2));
     }
   std::vector<float> packed;
-  for (int64_t xi = 0; xi < 16; ++xi)
+  for (int64_t xi = 0; xi < xis; ++xi)
     appendPanels(packed, m, c, mr,
                  [&](int64_t o, int64_t i) { return u[(xi * m + o) * c + i]; });
   return vectorAttr(packed, wt.getElementType());
@@ -280,9 +298,10 @@ LogicalResult convRule(Operation *op, LoweringContext &ctx,
   int64_t mr = ctx.sgemmTile().rows;
   ConvKernel convKernel = convKernelOf(op, mr);
   if (convKernel == ConvKernel::Winograd) {
-    wBuf = ctx.newConstant(winogradWeights(constantWeights(op), mr),
+    int64_t out = winogradOutTile(op);
+    wBuf = ctx.newConstant(winogradWeights(constantWeights(op), mr, out),
                            nodeName(w.getDefiningOp()->getLoc()) + "_winograd");
-    kernelName = "onnxc::conv_winograd<" + str(mr) + ">";
+    kernelName = "onnxc::conv_winograd<" + str(mr) + "," + str(out) + ">";
   } else if (auto packed = packConvWeights(op, group, mr)) {
     wBuf = ctx.newConstant(packed, nodeName(w.getDefiningOp()->getLoc()) + "_packed");
     kernelName = "onnxc::conv_sgemm<" + str(mr) + ">";
@@ -830,20 +849,21 @@ int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads,
   return b + (packA ? (std::min(m, mc) + maxMr) * depth : 0);
 }
 
-/// Mirrors winograd.h scratch_floats: V and M of a block of tile rows (one
-/// block per thread when threads take whole blocks), then each thread's
-/// SGEMM packing space.
-static int64_t winogradScratchFloats(int64_t c, int64_t m, int64_t oh, int64_t ow,
+/// Mirrors winograd.h scratch_floats for F(out x out, 3x3): V and M of a
+/// block of tile rows (one block per thread when threads take whole
+/// blocks), then each thread's SGEMM packing space.
+static int64_t winogradScratchFloats(int64_t c, int64_t m, int64_t oh, int64_t ow, int64_t out,
                                      int threads) {
   constexpr int64_t blockBytes = 512 * 1024; // winograd::block_bytes
-  int64_t th = (oh + 1) / 2, tw = (ow + 1) / 2;
+  const int64_t xis = (out + 2) * (out + 2);
+  int64_t th = (oh + out - 1) / out, tw = (ow + out - 1) / out;
   int64_t rows = th;
-  if (16 * c * m * 4 <= blockBytes && 16 * (c + m) * th * tw * 4 > 4 * blockBytes)
-    rows = std::clamp<int64_t>(blockBytes / (16 * (c + m) * tw * 4), 1, th);
+  if (xis * c * m * 4 <= blockBytes && xis * (c + m) * th * tw * 4 > 4 * blockBytes)
+    rows = std::clamp<int64_t>(blockBytes / (xis * (c + m) * tw * 4), 1, th);
   int64_t blocks = (th + rows - 1) / rows;
   int64_t perThread = threads > 1 && blocks >= 2 * threads ? threads : 1;
   int64_t tiles = rows * tw;
-  return perThread * 16 * (c + m) * tiles +
+  return perThread * xis * (c + m) * tiles +
          int64_t(threads) * sgemmScratchFloats(m, tiles, c, threads, false);
 }
 
@@ -915,7 +935,7 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
     }
     if (kernel == ConvKernel::Winograd)
       return std::max(sgemm, 4 * winogradScratchFloats(xt.getDimSize(1), yt.getDimSize(1), oh,
-                                                       ow, threads));
+                                                       ow, winogradOutTile(op), threads));
     // Depthwise: per thread, a strip of the image and a row. A 1-D
     // window is one row tall.
     auto dims2 = [&](ArrayRef<int64_t> v, int64_t fill) -> std::array<int64_t, 2> {

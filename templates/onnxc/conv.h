@@ -109,16 +109,17 @@ struct conv_depthwise {};
 template <index_t MR> struct conv_sgemm {
   static constexpr index_t mr = MR;
 };
-///   conv_winograd<MR> float 3x3, stride 1, dilation 1, one group: Winograd
-///                   F(2x2, 3x3) with weights transformed and packed by the
-///                   compiler (winograd.h).
-template <index_t MR> struct conv_winograd {
-  static constexpr index_t mr = MR;
+///   conv_winograd<MR, Out> float 3x3, stride 1, dilation 1, one group:
+///                   Winograd F(Out x Out, 3x3), Out 2 or 4, with weights
+///                   transformed and packed by the compiler (winograd.h).
+template <index_t MR, index_t Out = 2> struct conv_winograd {
+  static constexpr index_t mr = MR, out = Out;
 };
 template <class K> constexpr bool is_conv_sgemm_v = false;
 template <index_t MR> constexpr bool is_conv_sgemm_v<conv_sgemm<MR>> = true;
 template <class K> constexpr bool is_conv_winograd_v = false;
-template <index_t MR> constexpr bool is_conv_winograd_v<conv_winograd<MR>> = true;
+template <index_t MR, index_t Out>
+constexpr bool is_conv_winograd_v<conv_winograd<MR, Out>> = true;
 
 /// The zero-bordered image a depthwise convolution reads: the input with its
 /// leading pads, extended to the last tap of the last output, its columns
@@ -587,7 +588,7 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
                   "conv_winograd: float 3x3, stride 1, dilation 1, one group");
     static_assert(Kernel::mr == sgemm::MR,
                   "weights were packed for another --cpu than this compiler targets");
-    winograd::conv<N, C, M, Win::h, Win::w, Win::oh, Win::ow, Win::ph, Win::pw>(
+    winograd::conv<Kernel::out, N, C, M, Win::h, Win::w, Win::oh, Win::ow, Win::ph, Win::pw>(
         x, w, bias, residual, y, scratch, act);
   } else if constexpr (is_conv_sgemm_v<Kernel>) {
     static_assert(is_same_v<T, float> && planar, "conv_sgemm: float, 1-D/2-D");

@@ -30,6 +30,11 @@ template <class R, int... I> ONNXC_INLINE R even(R a, R b, ints<I...>) {
 template <class R, int... I> ONNXC_INLINE R odd(R a, R b, ints<I...>) {
   return __builtin_shufflevector(a, b, (2 * I + 1)...);
 }
+/// Lanes a[H], b[H], a[H + 1], b[H + 1], ... (H = 0: the first halves of a
+/// and b interleaved; H = width / 2: the second halves).
+template <int H, class R, int... I> ONNXC_INLINE R zip(R a, R b, ints<I...>) {
+  return __builtin_shufflevector(a, b, (H + I / 2 + (I % 2) * int(sizeof...(I)))...);
+}
 /// Lanes S, S + 1, ... of a then b (S <= width).
 template <int S, class R, int... I> ONNXC_INLINE R from(R a, R b, ints<I...>) {
   return __builtin_shufflevector(a, b, (I + S)...);
@@ -55,6 +60,13 @@ template <class R, int Width> struct vec_base {
   }
   static ONNXC_INLINE reg odd(reg a, reg b) {
     return lanes::odd(a, b, typename lanes::make_ints<Width>::type{});
+  }
+  /// a and b interleaved lane by lane: the first halves, and the second.
+  static ONNXC_INLINE reg zip_lo(reg a, reg b) {
+    return lanes::zip<0>(a, b, typename lanes::make_ints<Width>::type{});
+  }
+  static ONNXC_INLINE reg zip_hi(reg a, reg b) {
+    return lanes::zip<Width / 2>(a, b, typename lanes::make_ints<Width>::type{});
   }
   /// The Width lanes of a then b from lane S of a on.
   template <int S> static ONNXC_INLINE reg from(reg a, reg b) {

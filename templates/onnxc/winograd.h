@@ -1,12 +1,21 @@
-// Winograd F(2x2, 3x3) convolution: 3x3, stride 1, dilation 1, one group.
-// Each 2x2 output tile comes from a 4x4 input patch with 16 multiplies per
-// channel pair instead of 36, the multiplies being 16 SGEMMs
-//   M_xi [M, tiles] = U_xi [M, C] V_xi [C, tiles],   xi = 0..15,
+// Winograd F(Out x Out, 3x3) convolution, Out = 2 or 4: 3x3, stride 1,
+// dilation 1, one group. Each Out x Out output tile comes from an
+// A x A input patch (A = Out + 2) with A^2 multiplies per channel pair
+// instead of 9 Out^2, the multiplies being A^2 SGEMMs
+//   M_xi [M, tiles] = U_xi [M, C] V_xi [C, tiles],   xi = 0..A^2 - 1,
 // with U = G g G^T the weights transformed (and packed) by the compiler,
-// V = B^T d B the input patches and Y = A^T M A the outputs:
+// V = B^T d B the input patches and Y = A^T M A the outputs.
+// F(2x2, 3x3):
 //   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
 //   G   = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
 //   A^T = [1 1 1 0; 0 1 -1 -1]
+// F(4x4, 3x3), points 0, +-1, +-2 and infinity (2.25 multiplies per output
+// and channel instead of 4, and V and M that much smaller):
+//   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0;
+//          0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+//   G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6;
+//          1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+//   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
 #ifndef ONNXC_TEMPLATES_WINOGRAD_H
 #define ONNXC_TEMPLATES_WINOGRAD_H
 
@@ -15,8 +24,44 @@
 ONNXC_NAMESPACE_BEGIN
 namespace winograd {
 
+/// The transforms of F(Out x Out, 3x3) along one dimension.
+template <index_t Out> struct transform;
+template <> struct transform<2> {
+  static constexpr index_t alpha = 4;
+  /// out = B^T in
+  template <class T> static ONNXC_INLINE void input(const T *in, T *out) {
+    out[0] = in[0] - in[2];
+    out[1] = in[1] + in[2];
+    out[2] = in[2] - in[1];
+    out[3] = in[1] - in[3];
+  }
+  /// out = A^T in
+  template <class T> static ONNXC_INLINE void output(const T *in, T *out) {
+    out[0] = in[0] + in[1] + in[2];
+    out[1] = in[1] - in[2] - in[3];
+  }
+};
+template <> struct transform<4> {
+  static constexpr index_t alpha = 6;
+  template <class T> static ONNXC_INLINE void input(const T *in, T *out) {
+    out[0] = 4.0f * in[0] - 5.0f * in[2] + in[4];
+    out[1] = in[3] + in[4] - 4.0f * (in[1] + in[2]);
+    out[2] = 4.0f * (in[1] - in[2]) + in[4] - in[3];
+    out[3] = 2.0f * (in[3] - in[1]) + in[4] - in[2];
+    out[4] = 2.0f * (in[1] - in[3]) + in[4] - in[2];
+    out[5] = 4.0f * in[1] - 5.0f * in[3] + in[5];
+  }
+  template <class T> static ONNXC_INLINE void output(const T *in, T *out) {
+    const T p1 = in[1] + in[2], m1 = in[1] - in[2], p2 = in[3] + in[4], m2 = in[3] - in[4];
+    out[0] = in[0] + p1 + p2;
+    out[1] = m1 + 2.0f * m2;
+    out[2] = p1 + 4.0f * p2;
+    out[3] = m1 + 8.0f * m2 + in[5];
+  }
+};
+
 /// Tile rows per block: the convolution runs a block of tile rows at a
-/// time (input transform, 16 products, output transform) so that the
+/// time (input transform, A^2 products, output transform) so that the
 /// block's V and M stay in L2 between being written and read; whole images'
 /// V and M (3 MB each for 56 x 56 x 64) spill to L3, whose bandwidth the
 /// transforms then wait on (resnet18's 56 x 56 x 64, best of four runs:
@@ -27,10 +72,12 @@ namespace winograd {
 /// narrower products and partial last panels cost more than the spill
 /// (27 x 27 x 32 -> 128: 292 -> 330 us in blocks).
 constexpr index_t block_bytes = 512 * 1024; // mirrored by the compiler's scratch sizing
+template <index_t Out>
 constexpr index_t block_tile_rows(index_t C, index_t M, index_t OH, index_t OW) {
-  const index_t TH = (OH + 1) / 2, TW = (OW + 1) / 2;
-  const index_t uBytes = 16 * C * M * index_t(sizeof(float));
-  const index_t rowBytes = 16 * (C + M) * TW * index_t(sizeof(float));
+  constexpr index_t XI = transform<Out>::alpha * transform<Out>::alpha;
+  const index_t TH = (OH + Out - 1) / Out, TW = (OW + Out - 1) / Out;
+  const index_t uBytes = XI * C * M * index_t(sizeof(float));
+  const index_t rowBytes = XI * (C + M) * TW * index_t(sizeof(float));
   if (uBytes > block_bytes || TH * rowBytes <= 4 * block_bytes)
     return TH;
   const index_t r = block_bytes / rowBytes;
@@ -41,32 +88,37 @@ constexpr index_t block_tile_rows(index_t C, index_t M, index_t OH, index_t OW) 
 /// block all on one core) rather than sharing every block: shared, each
 /// block's V and M cross between the cores' caches twice, which on two
 /// threads cost as much as the second thread saved.
+template <index_t Out>
 constexpr bool blocks_per_thread(index_t C, index_t M, index_t OH, index_t OW) {
-  const index_t TH = (OH + 1) / 2, TB = block_tile_rows(C, M, OH, OW);
+  const index_t TH = (OH + Out - 1) / Out, TB = block_tile_rows<Out>(C, M, OH, OW);
   return ONNXC_THREADS > 1 && (TH + TB - 1) / TB >= 2 * ONNXC_THREADS;
 }
 
-/// Floats of one block's V and M, [16][C + M][block tiles].
+/// Floats of one block's V and M, [A^2][C + M][block tiles].
+template <index_t Out>
 constexpr index_t block_floats(index_t C, index_t M, index_t OH, index_t OW) {
-  return 16 * (C + M) * block_tile_rows(C, M, OH, OW) * ((OW + 1) / 2);
+  constexpr index_t XI = transform<Out>::alpha * transform<Out>::alpha;
+  return XI * (C + M) * block_tile_rows<Out>(C, M, OH, OW) * ((OW + Out - 1) / Out);
 }
 
 /// Floats of scratch (the compiler reserves at least as much): a block's
 /// V and M (one per thread when blocks_per_thread) and each thread's SGEMM
 /// packing space.
+template <index_t Out>
 constexpr index_t scratch_floats(index_t C, index_t M, index_t OH, index_t OW) {
-  const index_t tiles = block_tile_rows(C, M, OH, OW) * ((OW + 1) / 2);
-  const index_t blocks = blocks_per_thread(C, M, OH, OW) ? ONNXC_THREADS : 1;
-  return blocks * block_floats(C, M, OH, OW) +
+  const index_t tiles = block_tile_rows<Out>(C, M, OH, OW) * ((OW + Out - 1) / Out);
+  const index_t blocks = blocks_per_thread<Out>(C, M, OH, OW) ? ONNXC_THREADS : 1;
+  return blocks * block_floats<Out>(C, M, OH, OW) +
          ONNXC_THREADS * sgemm::scratch_floats(M, tiles, C, false, true);
 }
 
-/// V[xi][c][tile] for tile rows [th0, th0 + TH) of one image x [C, H, W]
-/// with leading pads PH, PW; the channels split over the threads when
-/// Shared.
+/// F(2x2, 3x3)'s V[xi][c][tile] for tile rows [th0, th0 + TH) of one
+/// image x [C, H, W] with leading pads PH, PW; the channels split over the
+/// threads when Shared. Its stride-2 reads in place vectorize well: the
+/// phase-split transforms below took 17-36% longer for it.
 template <bool Shared, index_t C, index_t H, index_t W, index_t TH, index_t TW, index_t PH,
           index_t PW>
-void input_transform(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT v, index_t th0) {
+void input_transform_f2(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT v, index_t th0) {
   constexpr index_t P = TH * TW, RW = 2 * TW + 2;
   auto channels = [&](index_t c0, index_t c1) {
     // The four input rows of a tile row, zero-padded: no bounds checks in
@@ -110,11 +162,11 @@ void input_transform(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT v, ind
     channels(0, C);
 }
 
-/// Y = act(A^T M A + bias + residual) for tile rows [th0, th0 + TH) of
-/// one image, y [Mo, OH, OW]; the channels split over the threads when
-/// Shared.
+/// F(2x2, 3x3)'s Y = act(A^T M A + bias + residual) for tile rows
+/// [th0, th0 + TH) of one image, y [Mo, OH, OW]; the channels split over
+/// the threads when Shared.
 template <bool Shared, index_t Mo, index_t OH, index_t OW, index_t TH, index_t TW, class Act>
-void output_transform(const float *ONNXC_RESTRICT m, const float *bias,
+void output_transform_f2(const float *ONNXC_RESTRICT m, const float *bias,
                       const float *residual, float *ONNXC_RESTRICT y, index_t th0, Act act) {
   constexpr index_t P = TH * TW;
   auto channels = [&](index_t m0, index_t m1) {
@@ -158,29 +210,205 @@ void output_transform(const float *ONNXC_RESTRICT m, const float *bias,
     channels(0, Mo);
 }
 
-/// Tile rows [th0, th0 + R) of one image: V and M at vm, [16][C or Mo][R TW];
+/// The Out phases of n floats at src (a multiple of Out V::width):
+/// phase k at dst + k ld holds src[Out j + k] at j.
+template <index_t Out>
+ONNXC_INLINE void split_phases(const float *ONNXC_RESTRICT src, float *ONNXC_RESTRICT dst,
+                               index_t ld, index_t n) {
+  using V = simd::native;
+  constexpr int L = V::width;
+  for (index_t i = 0, j = 0; i < n; i += Out * L, j += L) {
+    const V::reg a = V::load(src + i), b = V::load(src + i + L);
+    if constexpr (Out == 2) {
+      V::store(dst + j, V::even(a, b));
+      V::store(dst + ld + j, V::odd(a, b));
+    } else {
+      static_assert(Out == 4, "2 or 4 phases");
+      const V::reg c = V::load(src + i + 2 * L), d = V::load(src + i + 3 * L);
+      const V::reg e0 = V::even(a, b), o0 = V::odd(a, b), e1 = V::even(c, d), o1 = V::odd(c, d);
+      V::store(dst + j, V::even(e0, e1));
+      V::store(dst + ld + j, V::even(o0, o1));
+      V::store(dst + 2 * ld + j, V::odd(e0, e1));
+      V::store(dst + 3 * ld + j, V::odd(o0, o1));
+    }
+  }
+}
+
+/// The inverse of split_phases: dst[Out j + k] = phase k's src[k ld + j].
+template <index_t Out>
+ONNXC_INLINE void join_phases(const float *ONNXC_RESTRICT src, index_t ld,
+                              float *ONNXC_RESTRICT dst, index_t n) {
+  using V = simd::native;
+  constexpr int L = V::width;
+  for (index_t i = 0, j = 0; i < n; i += Out * L, j += L) {
+    const V::reg p0 = V::load(src + j), p1 = V::load(src + ld + j);
+    if constexpr (Out == 2) {
+      V::store(dst + i, V::zip_lo(p0, p1));
+      V::store(dst + i + L, V::zip_hi(p0, p1));
+    } else {
+      const V::reg p2 = V::load(src + 2 * ld + j), p3 = V::load(src + 3 * ld + j);
+      const V::reg lo02 = V::zip_lo(p0, p2), hi02 = V::zip_hi(p0, p2);
+      const V::reg lo13 = V::zip_lo(p1, p3), hi13 = V::zip_hi(p1, p3);
+      V::store(dst + i, V::zip_lo(lo02, lo13));
+      V::store(dst + i + L, V::zip_hi(lo02, lo13));
+      V::store(dst + i + 2 * L, V::zip_lo(hi02, hi13));
+      V::store(dst + i + 3 * L, V::zip_hi(hi02, hi13));
+    }
+  }
+}
+
+/// F(4x4, 3x3)'s V[xi][c][tile] (and any Out's) for tile rows
+/// [th0, th0 + TH) of one image x [C, H, W] with leading pads PH, PW; the
+/// channels split over the threads when Shared. Per tile row: the A input rows, zero-padded; B^T down their
+/// columns (whole rows at a time); each result row split by column phase
+/// modulo Out (split_phases), so that tile tw's columns are the same few
+/// contiguous runs for every tw; then B along them, vector by vector of
+/// tiles. (Read with stride 4 in place, the compiler's code took 2 to 6
+/// times as long.)
+template <index_t Out, bool Shared, index_t C, index_t H, index_t W, index_t TH, index_t TW,
+          index_t PH, index_t PW>
+void input_transform(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT v, index_t th0) {
+  using Tr = transform<Out>;
+  constexpr int L = simd::native::width;
+  constexpr index_t A = Tr::alpha, P = TH * TW;
+  constexpr index_t TWV = (TW + L) / L * L; // tiles per phase row: whole vectors, one spare
+  constexpr index_t RW = Out * TWV;         // padded row
+  constexpr index_t copied = W < RW - PW ? W : RW - PW;
+  auto channels = [&](index_t c0, index_t c1) {
+    alignas(64) float rows[A][RW], t[A][RW], ph[Out][TWV];
+    for (index_t c = c0; c < c1; ++c) {
+      const float *plane = x + c * H * W;
+      for (index_t th = 0; th < TH; ++th) {
+        for (index_t r = 0; r < A; ++r) {
+          const index_t ih = Out * (th0 + th) - PH + r;
+          float *row = rows[r];
+          if (ih < 0 || ih >= H) {
+            for (index_t j = 0; j < RW; ++j)
+              row[j] = 0.0f;
+            continue;
+          }
+          for (index_t j = 0; j < PW; ++j)
+            row[j] = 0.0f;
+          memcpy(row + PW, plane + ih * W, copied * sizeof(float));
+          for (index_t j = PW + copied; j < RW; ++j)
+            row[j] = 0.0f;
+        }
+        for (index_t j = 0; j < RW; ++j) { // t = B^T d, all columns
+          float col[A], tc[A];
+          for (int r = 0; r < A; ++r)
+            col[r] = rows[r][j];
+          Tr::input(col, tc);
+          for (int r = 0; r < A; ++r)
+            t[r][j] = tc[r];
+        }
+        float *out = v + c * P + th * TW;
+        for (index_t r = 0; r < A; ++r) { // V = t B, row by row
+          split_phases<Out>(t[r], ph[0], TWV, RW);
+          for (index_t tw = 0; tw < TW; ++tw) {
+            float d[A], vr[A];
+            for (int s = 0; s < A; ++s)
+              d[s] = ph[s % Out][tw + s / Out];
+            Tr::input(d, vr);
+            for (int s = 0; s < A; ++s)
+              out[(r * A + s) * C * P + tw] = vr[s];
+          }
+        }
+      }
+    }
+  };
+  if constexpr (Shared)
+    parallel_for(C, channels);
+  else
+    channels(0, C);
+}
+
+/// F(4x4, 3x3)'s Y = act(A^T M A + bias + residual) (and any Out's) for
+/// tile rows [th0, th0 + TH) of one image, y [Mo, OH, OW]; the channels
+/// split over the threads when Shared. Per channel and tile row: A^T along each row of M's tiles
+/// (vector by vector of tiles), A^T down the results, whose rows are the
+/// output rows split by column phase; join_phases interleaves them.
+template <index_t Out, bool Shared, index_t Mo, index_t OH, index_t OW, index_t TH,
+          index_t TW, class Act>
+void output_transform(const float *ONNXC_RESTRICT m, const float *bias,
+                      const float *residual, float *ONNXC_RESTRICT y, index_t th0, Act act) {
+  using Tr = transform<Out>;
+  constexpr int L = simd::native::width;
+  constexpr index_t A = Tr::alpha, P = TH * TW;
+  constexpr index_t TWV = (TW + L - 1) / L * L;
+  auto channels = [&](index_t m0, index_t m1) {
+    // Columns past TW stay zero: the whole vectors of each step read them.
+    alignas(64) float u[A][Out][TWV] = {}, ys[Out][Out][TWV], row[Out * TWV];
+    for (index_t o = m0; o < m1; ++o) {
+      const float b = bias ? bias[o] : 0.0f;
+      for (index_t th = 0; th < TH; ++th) {
+        const float *in = m + o * P + th * TW;
+        for (index_t r = 0; r < A; ++r) // u = M A, row by row
+          for (index_t tw = 0; tw < TW; ++tw) {
+            float q[A], s[Out];
+            for (int c = 0; c < A; ++c)
+              q[c] = in[(r * A + c) * Mo * P + tw];
+            Tr::output(q, s);
+            for (int j = 0; j < Out; ++j)
+              u[r][j][tw] = s[j];
+          }
+        for (index_t j = 0; j < Out; ++j) // Y = A^T u, column by column
+          for (index_t tw = 0; tw < TWV; ++tw) {
+            float q[A], s[Out];
+            for (int r = 0; r < A; ++r)
+              q[r] = u[r][j][tw];
+            Tr::output(q, s);
+            for (int i = 0; i < Out; ++i)
+              ys[i][j][tw] = s[i];
+          }
+        for (index_t i = 0; i < Out && Out * (th0 + th) + i < OH; ++i) {
+          const index_t oh = Out * (th0 + th) + i;
+          join_phases<Out>(ys[i][0], TWV, row, Out * TWV);
+          float *yr = y + (o * OH + oh) * OW;
+          if (residual) {
+            const float *rr = residual + (o * OH + oh) * OW;
+            for (index_t ow = 0; ow < OW; ++ow)
+              yr[ow] = act(row[ow] + b + rr[ow]);
+          } else {
+            for (index_t ow = 0; ow < OW; ++ow)
+              yr[ow] = act(row[ow] + b);
+          }
+        }
+      }
+    }
+  };
+  if constexpr (Shared)
+    parallel_for(Mo, channels);
+  else
+    channels(0, Mo);
+}
+
+/// Tile rows [th0, th0 + R) of one image: V and M at vm, [A^2][C or Mo][R TW];
 /// on the calling thread alone with packing scratch t (PerThread), or
 /// with each step shared by the threads.
-template <bool PerThread, index_t R, index_t C, index_t Mo, index_t H, index_t W, index_t OH,
-          index_t OW, index_t PH, index_t PW, class Act>
+template <index_t Out, bool PerThread, index_t R, index_t C, index_t Mo, index_t H, index_t W,
+          index_t OH, index_t OW, index_t PH, index_t PW, class Act>
 void block(const float *x, const float *u, const float *bias, const float *residual, float *y,
            float *vm, float *pack, index_t th0, index_t t, Act act) {
-  constexpr index_t TW = (OW + 1) / 2, P = R * TW;
+  constexpr index_t XI = transform<Out>::alpha * transform<Out>::alpha;
+  constexpr index_t TW = (OW + Out - 1) / Out, P = R * TW;
   constexpr index_t uStride = sgemm::round_up(Mo, sgemm::MR) * C;
   constexpr index_t packFloats =
-      sgemm::scratch_floats(Mo, block_tile_rows(C, Mo, OH, OW) * TW, C, false, true);
-  float *v = vm, *m = vm + 16 * C * P;
-  input_transform<!PerThread, C, H, W, R, TW, PH, PW>(x, v, th0);
-  // Shares [s0, s1) of the products, share s being [16 s / T, 16 (s + 1) / T)
-  // with packing scratch s (or t). The 16 products are independent: on
+      sgemm::scratch_floats(Mo, block_tile_rows<Out>(C, Mo, OH, OW) * TW, C, false, true);
+  float *v = vm, *m = vm + XI * C * P;
+  if constexpr (Out == 2)
+    input_transform_f2<!PerThread, C, H, W, R, TW, PH, PW>(x, v, th0);
+  else
+    input_transform<Out, !PerThread, C, H, W, R, TW, PH, PW>(x, v, th0);
+  // Shares [s0, s1) of the products, share s being [XI s / T, XI (s + 1) / T)
+  // with packing scratch s (or t). The A^2 products are independent: on
   // threads, each thread runs whole products with its own packing scratch,
-  // one parallel region instead of 16 whose column panels rarely split
+  // one parallel region instead of A^2 whose column panels rarely split
   // evenly (7x7 tiles: 49 columns). (The shares as parallel_for's own
   // chunks: called from a lambda of their own they ran 6-8% slower.)
   auto products = [&](index_t s0, index_t s1) {
     constexpr index_t T = PerThread ? 1 : ONNXC_THREADS;
     for (index_t s = s0; s < s1; ++s)
-      for (index_t xi = 16 * s / T; xi < 16 * (s + 1) / T; ++xi)
+      for (index_t xi = XI * s / T; xi < XI * (s + 1) / T; ++xi)
         sgemm::gemm_on<false, Mo, P, C>(sgemm::prepacked_a{u + xi * uStride, C, Mo},
                                         sgemm::dense_b<false>{v + xi * C * P, P, P},
                                         m + xi * Mo * P, P, false,
@@ -190,21 +418,25 @@ void block(const float *x, const float *u, const float *bias, const float *resid
     products(0, 1);
   else
     parallel_for(ONNXC_THREADS, products);
-  output_transform<!PerThread, Mo, OH, OW, R, TW>(m, bias, residual, y, th0, act);
+  if constexpr (Out == 2)
+    output_transform_f2<!PerThread, Mo, OH, OW, R, TW>(m, bias, residual, y, th0, act);
+  else
+    output_transform<Out, !PerThread, Mo, OH, OW, R, TW>(m, bias, residual, y, th0, act);
 }
 
 /// The convolution: x [N, C, H, W] -> y [N, M, OH, OW]; u the transformed
-/// weights, 16 SGEMM A operands packed in panels of MR rows.
-template <index_t N, index_t C, index_t Mo, index_t H, index_t W, index_t OH,
+/// weights, A^2 SGEMM A operands packed in panels of MR rows.
+template <index_t Out, index_t N, index_t C, index_t Mo, index_t H, index_t W, index_t OH,
           index_t OW, index_t PH, index_t PW, class Act>
 void conv(const float *x, const float *u, const float *bias, const float *residual,
           float *y, float *scratch, Act act) {
+  static_assert(Out == 2 || Out == 4, "F(2x2, 3x3) or F(4x4, 3x3)");
   constexpr index_t T = ONNXC_THREADS;
-  constexpr index_t TH = (OH + 1) / 2;
-  constexpr index_t TB = block_tile_rows(C, Mo, OH, OW), NB = (TH + TB - 1) / TB;
+  constexpr index_t TH = (OH + Out - 1) / Out;
+  constexpr index_t TB = block_tile_rows<Out>(C, Mo, OH, OW), NB = (TH + TB - 1) / TB;
   constexpr index_t LastRows = TH - (NB - 1) * TB;
-  constexpr bool perThread = blocks_per_thread(C, Mo, OH, OW);
-  constexpr index_t vmFloats = block_floats(C, Mo, OH, OW);
+  constexpr bool perThread = blocks_per_thread<Out>(C, Mo, OH, OW);
+  constexpr index_t vmFloats = block_floats<Out>(C, Mo, OH, OW);
   float *pack = scratch + (perThread ? T : 1) * vmFloats;
   for (index_t n = 0; n < N; ++n) {
     const float *xn = x + n * C * H * W;
@@ -214,11 +446,11 @@ void conv(const float *x, const float *u, const float *bias, const float *residu
     auto blocks = [&](index_t b0, index_t b1, float *vm, index_t t) {
       for (index_t b = b0; b < b1; ++b) {
         if (b + 1 < NB)
-          block<perThread, TB, C, Mo, H, W, OH, OW, PH, PW>(xn, u, bias, rn, yn, vm, pack,
-                                                             b * TB, t, act);
+          block<Out, perThread, TB, C, Mo, H, W, OH, OW, PH, PW>(xn, u, bias, rn, yn, vm, pack,
+                                                                  b * TB, t, act);
         else
-          block<perThread, LastRows, C, Mo, H, W, OH, OW, PH, PW>(xn, u, bias, rn, yn, vm,
-                                                                   pack, b * TB, t, act);
+          block<Out, perThread, LastRows, C, Mo, H, W, OH, OW, PH, PW>(xn, u, bias, rn, yn,
+                                                                        vm, pack, b * TB, t, act);
       }
     };
     if constexpr (perThread) {

@@ -291,48 +291,60 @@ TEST(ConvSgemm, PointwiseInPlaceAndPacked) {
   checkConvSgemm<96, 80, 13, 13, 13, 13, 1, 1, 0>(true);
 }
 
-/// A 3x3, stride 1, pad 1 convolution through Winograd F(2x2, 3x3)
+/// A 3x3, stride 1, pad 1 convolution through Winograd F(Out x Out, 3x3)
 /// (conv_winograd), its weights transformed as the compiler does
-/// (U = G g G^T, 16 operands packed in MR-row panels), against a direct
-/// double loop.
-template <index_t C, index_t M, index_t H, index_t W>
+/// (U = G g G^T, (Out + 2)^2 operands packed in MR-row panels), against a
+/// direct double loop.
+template <index_t Out, index_t C, index_t M, index_t H, index_t W>
 void checkWinograd(bool withResidual) {
   using Win = onnxc::window3d<1, H, W, 1, H, W, 1, 3, 3, 1, 1, 1, 0, 1, 1, 1, 1, 1>;
   auto x = randomVector(C * H * W, 31), w = randomVector(M * C * 9, 32);
   auto bias = randomVector(M, 33), res = randomVector(M * H * W, 34);
-  static const double g[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+  static const double g2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+  static const double g4[6][3] = {{1 / 4.0, 0, 0},           {-1 / 6.0, -1 / 6.0, -1 / 6.0},
+                                  {-1 / 6.0, 1 / 6.0, -1 / 6.0}, {1 / 24.0, 1 / 12.0, 1 / 6.0},
+                                  {1 / 24.0, -1 / 12.0, 1 / 6.0}, {0, 0, 1}};
+  constexpr int A = Out + 2;
+  auto g = [&](int r, int i) { return Out == 2 ? g2[r][i] : g4[r][i]; };
   std::vector<float> u;
-  for (int xi = 0; xi < 16; ++xi) {
+  for (int xi = 0; xi < A * A; ++xi) {
     auto panels = pack(M, C, sg::MR, [&](index_t m, index_t c) {
       const float *k = &w[(m * C + c) * 9];
       double sum = 0;
       for (int i = 0; i < 3; ++i)
         for (int j = 0; j < 3; ++j)
-          sum += g[xi / 4][i] * k[i * 3 + j] * g[xi % 4][j];
+          sum += g(xi / A, i) * k[i * 3 + j] * g(xi % A, j);
       return float(sum);
     });
     u.insert(u.end(), panels.begin(), panels.end());
   }
   std::vector<float> y(M * H * W, 0.0f);
-  std::vector<float> scratch(onnxc::winograd::scratch_floats(C, M, H, W));
-  onnxc::conv<1, C, M, 1, Win, onnxc::conv_winograd<sg::MR>>(
+  std::vector<float> scratch(onnxc::winograd::scratch_floats<Out>(C, M, H, W));
+  onnxc::conv<1, C, M, 1, Win, onnxc::conv_winograd<sg::MR, Out>>(
       x.data(), u.data(), bias.data(), withResidual ? res.data() : nullptr, y.data(),
       scratch.data(), onnxc::fn::Relu{});
   for (index_t m = 0; m < M; ++m)
     for (index_t oh = 0; oh < H; ++oh)
       for (index_t ow = 0; ow < W; ++ow) {
-        double ref = bias[m];
+        double ref = bias[m], magnitude = 0; // magnitude: the sum of |terms|
         for (index_t c = 0; c < C; ++c)
           for (index_t kh = 0; kh < 3; ++kh)
             for (index_t kw = 0; kw < 3; ++kw) {
               index_t ih = oh + kh - 1, iw = ow + kw - 1;
-              if (ih >= 0 && ih < H && iw >= 0 && iw < W)
-                ref += double(x[(c * H + ih) * W + iw]) * w[(m * C + c) * 9 + kh * 3 + kw];
+              if (ih >= 0 && ih < H && iw >= 0 && iw < W) {
+                double term = double(x[(c * H + ih) * W + iw]) * w[(m * C + c) * 9 + kh * 3 + kw];
+                ref += term;
+                magnitude += std::abs(term);
+              }
             }
         if (withResidual)
           ref += res[(m * H + oh) * W + ow];
         ref = std::max(0.0, ref);
-        ASSERT_NEAR(y[(m * H + oh) * W + ow], ref, 1e-4) << "at " << m << "," << oh << "," << ow;
+        // F(4x4, 3x3)'s transforms scale terms by up to 8 and 1/24: float
+        // rounding of some 1e-6 of the terms' magnitude (1e-7 for F(2x2)).
+        const double tolerance = Out == 2 ? 1e-4 : 1e-4 + 1e-5 * magnitude;
+        ASSERT_NEAR(y[(m * H + oh) * W + ow], ref, tolerance)
+            << "at " << m << "," << oh << "," << ow;
       }
 }
 
@@ -341,16 +353,34 @@ TEST(Winograd, BlocksOfTileRows) {
   // Blocks of tile rows with a shorter last block (odd size: a last tile
   // half outside), threads taking whole blocks where there are enough; a
   // whole image at once (weights larger than a block).
-  static_assert(wg::block_tile_rows(16, 40, 55, 55) < 28 &&
-                    28 % wg::block_tile_rows(16, 40, 55, 55) != 0,
+  static_assert(wg::block_tile_rows<2>(16, 40, 55, 55) < 28 &&
+                    28 % wg::block_tile_rows<2>(16, 40, 55, 55) != 0,
                 "the first case must take blocks and a shorter last one");
-  static_assert(wg::block_tile_rows(16, 64, 56, 56) < 28, "the second case must take blocks");
-  static_assert(wg::block_tile_rows(128, 160, 13, 13) == 7, "the last case must be one block");
-  static_assert(ONNXC_THREADS == 1 || wg::blocks_per_thread(16, 64, 56, 56),
+  static_assert(wg::block_tile_rows<2>(16, 64, 56, 56) < 28, "the second case must take blocks");
+  static_assert(wg::block_tile_rows<2>(128, 160, 13, 13) == 7, "the last case must be one block");
+  static_assert(ONNXC_THREADS == 1 || wg::blocks_per_thread<2>(16, 64, 56, 56),
                 "on threads, the second case must give threads whole blocks");
-  checkWinograd<16, 40, 55, 55>(false);
-  checkWinograd<16, 64, 56, 56>(true);
-  checkWinograd<128, 160, 13, 13>(true);
+  checkWinograd<2, 16, 40, 55, 55>(false);
+  checkWinograd<2, 16, 64, 56, 56>(true);
+  checkWinograd<2, 128, 160, 13, 13>(true);
+}
+
+TEST(Winograd, FourByFourTiles) {
+  namespace wg = onnxc::winograd;
+  // F(4x4, 3x3): blocks with a shorter last one and a last tile reaching
+  // 1 to 3 rows and columns past the image (55, 13, 27), threads taking
+  // whole blocks (56 x 56), a whole image at once (weights above a block).
+  static_assert(wg::block_tile_rows<4>(16, 64, 55, 55) < 14 &&
+                    14 % wg::block_tile_rows<4>(16, 64, 55, 55) != 0,
+                "the first case must take blocks and a shorter last one");
+  static_assert(ONNXC_THREADS == 1 || wg::blocks_per_thread<4>(32, 64, 56, 56),
+                "on threads, the 56 x 56 case must give threads whole blocks");
+  static_assert(wg::block_tile_rows<4>(128, 160, 13, 13) == 4, "13 x 13 must be one block");
+  checkWinograd<4, 16, 64, 55, 55>(false);
+  checkWinograd<4, 32, 64, 56, 56>(true);
+  checkWinograd<4, 128, 160, 13, 13>(true);
+  checkWinograd<4, 64, 48, 27, 27>(false);
+  checkWinograd<4, 16, 24, 14, 14>(true);
 }
 
 /// KxK pooling of stride 2 (pad P; ceil mode when Ceil, whose last window

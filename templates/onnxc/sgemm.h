@@ -658,12 +658,17 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   // tokens x features) splits into pieces whose consumers then read halves
   // from the other core's cache, which with the handoffs costs about what
   // the second thread saves (tiny_transformer's 32 x 512 x 128 and
-  // 32 x 128 x 512, on two threads: the model 336 -> 306 us, 296 on one);
+  // 32 x 128 x 512, on two threads: the model 336 -> 306 us, 296 on one;
+  // of these, 128 columns still lose 27% split, 512 gain 20%);
   // wide products (a convolution's image positions) split into column
-  // ranges their consumers split alike, and keep threads from 64K on
-  // (squeezenet1_1's 16 x 3025 x 64 squeezes: 8% slower on one).
+  // ranges their consumers split alike, and keep threads from 1M on
+  // (squeezenet1_1's pointwise convolutions on 13x13 and 27x27 images,
+  // 1.6M to 3.1M multiply-adds: 10-45% faster, the model 4.6%), or from
+  // 64K on with 1024 columns or more (its 16 x 3025 x 64 squeezes: 8%
+  // slower on one).
   constexpr bool parallel = Threaded && ONNXC_THREADS > 1 &&
                             (M * N * K >= (index_t(1) << 22) ||
+                             (N >= 160 && M * N * K >= (index_t(1) << 20)) ||
                              (N >= 1024 && M * N * K >= (index_t(1) << 16)));
   auto forEach = [](index_t n, auto &&body) {
     if constexpr (parallel)

@@ -210,50 +210,44 @@ void output_transform_f2(const float *ONNXC_RESTRICT m, const float *bias,
     channels(0, Mo);
 }
 
-/// The Out phases of n floats at src (a multiple of Out V::width):
-/// phase k at dst + k ld holds src[Out j + k] at j.
+/// The Out phases of the Out V::width floats at src: p[k] holds src[Out j + k]
+/// at lane j.
 template <index_t Out>
-ONNXC_INLINE void split_phases(const float *ONNXC_RESTRICT src, float *ONNXC_RESTRICT dst,
-                               index_t ld, index_t n) {
+ONNXC_INLINE void split_phases(const float *ONNXC_RESTRICT src, simd::native::reg (&p)[Out]) {
   using V = simd::native;
   constexpr int L = V::width;
-  for (index_t i = 0, j = 0; i < n; i += Out * L, j += L) {
-    const V::reg a = V::load(src + i), b = V::load(src + i + L);
-    if constexpr (Out == 2) {
-      V::store(dst + j, V::even(a, b));
-      V::store(dst + ld + j, V::odd(a, b));
-    } else {
-      static_assert(Out == 4, "2 or 4 phases");
-      const V::reg c = V::load(src + i + 2 * L), d = V::load(src + i + 3 * L);
-      const V::reg e0 = V::even(a, b), o0 = V::odd(a, b), e1 = V::even(c, d), o1 = V::odd(c, d);
-      V::store(dst + j, V::even(e0, e1));
-      V::store(dst + ld + j, V::even(o0, o1));
-      V::store(dst + 2 * ld + j, V::odd(e0, e1));
-      V::store(dst + 3 * ld + j, V::odd(o0, o1));
-    }
+  const V::reg a = V::load(src), b = V::load(src + L);
+  if constexpr (Out == 2) {
+    p[0] = V::even(a, b);
+    p[1] = V::odd(a, b);
+  } else {
+    static_assert(Out == 4, "2 or 4 phases");
+    const V::reg c = V::load(src + 2 * L), d = V::load(src + 3 * L);
+    const V::reg e0 = V::even(a, b), o0 = V::odd(a, b), e1 = V::even(c, d), o1 = V::odd(c, d);
+    p[0] = V::even(e0, e1);
+    p[1] = V::even(o0, o1);
+    p[2] = V::odd(e0, e1);
+    p[3] = V::odd(o0, o1);
   }
 }
 
-/// The inverse of split_phases: dst[Out j + k] = phase k's src[k ld + j].
-template <index_t Out>
-ONNXC_INLINE void join_phases(const float *ONNXC_RESTRICT src, index_t ld,
-                              float *ONNXC_RESTRICT dst, index_t n) {
+/// The inverse of split_phases: emit(i, v) for i = 0, V::width, ... with
+/// the Out vectors v of floats [i, i + V::width), float Out j + k being
+/// p[k]'s lane j.
+template <index_t Out, class Emit>
+ONNXC_INLINE void join_phases(const simd::native::reg (&p)[Out], const Emit &emit) {
   using V = simd::native;
   constexpr int L = V::width;
-  for (index_t i = 0, j = 0; i < n; i += Out * L, j += L) {
-    const V::reg p0 = V::load(src + j), p1 = V::load(src + ld + j);
-    if constexpr (Out == 2) {
-      V::store(dst + i, V::zip_lo(p0, p1));
-      V::store(dst + i + L, V::zip_hi(p0, p1));
-    } else {
-      const V::reg p2 = V::load(src + 2 * ld + j), p3 = V::load(src + 3 * ld + j);
-      const V::reg lo02 = V::zip_lo(p0, p2), hi02 = V::zip_hi(p0, p2);
-      const V::reg lo13 = V::zip_lo(p1, p3), hi13 = V::zip_hi(p1, p3);
-      V::store(dst + i, V::zip_lo(lo02, lo13));
-      V::store(dst + i + L, V::zip_hi(lo02, lo13));
-      V::store(dst + i + 2 * L, V::zip_lo(hi02, hi13));
-      V::store(dst + i + 3 * L, V::zip_hi(hi02, hi13));
-    }
+  if constexpr (Out == 2) {
+    emit(0, V::zip_lo(p[0], p[1]));
+    emit(L, V::zip_hi(p[0], p[1]));
+  } else {
+    const V::reg lo02 = V::zip_lo(p[0], p[2]), hi02 = V::zip_hi(p[0], p[2]);
+    const V::reg lo13 = V::zip_lo(p[1], p[3]), hi13 = V::zip_hi(p[1], p[3]);
+    emit(0, V::zip_lo(lo02, lo13));
+    emit(L, V::zip_hi(lo02, lo13));
+    emit(2 * L, V::zip_lo(hi02, hi13));
+    emit(3 * L, V::zip_hi(hi02, hi13));
   }
 }
 
@@ -269,13 +263,14 @@ template <index_t Out, bool Shared, index_t C, index_t H, index_t W, index_t TH,
           index_t PH, index_t PW>
 void input_transform(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT v, index_t th0) {
   using Tr = transform<Out>;
-  constexpr int L = simd::native::width;
+  using V = simd::native;
+  constexpr int L = V::width;
   constexpr index_t A = Tr::alpha, P = TH * TW;
-  constexpr index_t TWV = (TW + L) / L * L; // tiles per phase row: whole vectors, one spare
-  constexpr index_t RW = Out * TWV;         // padded row
+  constexpr index_t NG = (TW + L - 1) / L; // vectors of tiles
+  constexpr index_t RW = Out * (NG + 1) * L; // padded row: one vector of tiles past them
   constexpr index_t copied = W < RW - PW ? W : RW - PW;
   auto channels = [&](index_t c0, index_t c1) {
-    alignas(64) float rows[A][RW], t[A][RW], ph[Out][TWV];
+    alignas(64) float rows[A][RW], t[A][RW];
     for (index_t c = c0; c < c1; ++c) {
       const float *plane = x + c * H * W;
       for (index_t th = 0; th < TH; ++th) {
@@ -303,14 +298,28 @@ void input_transform(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT v, ind
         }
         float *out = v + c * P + th * TW;
         for (index_t r = 0; r < A; ++r) { // V = t B, row by row
-          split_phases<Out>(t[r], ph[0], TWV, RW);
-          for (index_t tw = 0; tw < TW; ++tw) {
-            float d[A], vr[A];
+          // Each vector of tiles in registers: its columns' phases and
+          // the next vector's, whose first lanes the last taps reach.
+          // (Stored and read back one lane on, the phases waited on
+          // store forwarding.)
+          V::reg ph[NG + 1][Out];
+#pragma GCC unroll 8
+          for (index_t g = 0; g <= NG; ++g)
+            split_phases<Out>(t[r] + g * Out * L, ph[g]);
+#pragma GCC unroll 8
+          for (index_t g = 0; g < NG; ++g) {
+            V::reg d[A], vr[A];
             for (int s = 0; s < A; ++s)
-              d[s] = ph[s % Out][tw + s / Out];
+              d[s] = s < Out ? ph[g][s] : V::template from<1>(ph[g][s - Out], ph[g + 1][s - Out]);
             Tr::input(d, vr);
-            for (int s = 0; s < A; ++s)
-              out[(r * A + s) * C * P + tw] = vr[s];
+            const index_t n = TW - g * L;
+            for (int s = 0; s < A; ++s) {
+              float *o = out + (r * A + s) * C * P + g * L;
+              if (n >= L)
+                V::store(o, vr[s]);
+              else
+                V::store_first(o, vr[s], int(n));
+            }
           }
         }
       }
@@ -324,53 +333,71 @@ void input_transform(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT v, ind
 
 /// F(4x4, 3x3)'s Y = act(A^T M A + bias + residual) (and any Out's) for
 /// tile rows [th0, th0 + TH) of one image, y [Mo, OH, OW]; the channels
-/// split over the threads when Shared. Per channel and tile row: A^T along each row of M's tiles
-/// (vector by vector of tiles), A^T down the results, whose rows are the
-/// output rows split by column phase; join_phases interleaves them.
+/// split over the threads when Shared. Per channel, tile row and vector of
+/// tiles, in registers: A^T along each row of M's tiles, A^T down the
+/// results, whose rows are the output rows split by column phase, which
+/// join_phases interleaves.
 template <index_t Out, bool Shared, index_t Mo, index_t OH, index_t OW, index_t TH,
           index_t TW, class Act>
 void output_transform(const float *ONNXC_RESTRICT m, const float *bias,
                       const float *residual, float *ONNXC_RESTRICT y, index_t th0, Act act) {
   using Tr = transform<Out>;
-  constexpr int L = simd::native::width;
+  using V = simd::native;
+  constexpr int L = V::width;
   constexpr index_t A = Tr::alpha, P = TH * TW;
-  constexpr index_t TWV = (TW + L - 1) / L * L;
   auto channels = [&](index_t m0, index_t m1) {
-    // Columns past TW stay zero: the whole vectors of each step read them.
-    alignas(64) float u[A][Out][TWV] = {}, ys[Out][Out][TWV], row[Out * TWV];
     for (index_t o = m0; o < m1; ++o) {
       const float b = bias ? bias[o] : 0.0f;
+      const V::reg bv = V::broadcast(&b);
       for (index_t th = 0; th < TH; ++th) {
         const float *in = m + o * P + th * TW;
-        for (index_t r = 0; r < A; ++r) // u = M A, row by row
-          for (index_t tw = 0; tw < TW; ++tw) {
-            float q[A], s[Out];
-            for (int c = 0; c < A; ++c)
-              q[c] = in[(r * A + c) * Mo * P + tw];
-            Tr::output(q, s);
-            for (int j = 0; j < Out; ++j)
-              u[r][j][tw] = s[j];
+        for (index_t g = 0; g * L < TW; ++g) {
+          const index_t n = TW - g * L; // tiles in this vector
+          V::reg u[A][Out], ys[Out][Out];
+          for (int r = 0; r < A; ++r) { // u = M A, row by row
+            V::reg q[A];
+            for (int c = 0; c < A; ++c) {
+              const float *src = in + (r * A + c) * Mo * P + g * L;
+              q[c] = n >= L ? V::load(src) : V::load_first(src, int(n));
+            }
+            Tr::output(q, u[r]);
           }
-        for (index_t j = 0; j < Out; ++j) // Y = A^T u, column by column
-          for (index_t tw = 0; tw < TWV; ++tw) {
-            float q[A], s[Out];
+          for (int j = 0; j < Out; ++j) { // Y = A^T u, column by column
+            V::reg q[A], s[Out];
             for (int r = 0; r < A; ++r)
-              q[r] = u[r][j][tw];
+              q[r] = u[r][j];
             Tr::output(q, s);
             for (int i = 0; i < Out; ++i)
-              ys[i][j][tw] = s[i];
+              ys[i][j] = s[i];
           }
-        for (index_t i = 0; i < Out && Out * (th0 + th) + i < OH; ++i) {
-          const index_t oh = Out * (th0 + th) + i;
-          join_phases<Out>(ys[i][0], TWV, row, Out * TWV);
-          float *yr = y + (o * OH + oh) * OW;
-          if (residual) {
-            const float *rr = residual + (o * OH + oh) * OW;
-            for (index_t ow = 0; ow < OW; ++ow)
-              yr[ow] = act(row[ow] + b + rr[ow]);
-          } else {
-            for (index_t ow = 0; ow < OW; ++ow)
-              yr[ow] = act(row[ow] + b);
+          for (index_t i = 0; i < Out && Out * (th0 + th) + i < OH; ++i) {
+            const index_t oh = Out * (th0 + th) + i, c0 = g * L * Out;
+            float *yr = y + (o * OH + oh) * OW + c0;
+            const float *rr = residual ? residual + (o * OH + oh) * OW + c0 : nullptr;
+            join_phases<Out>(ys[i], [&](index_t c, V::reg v) {
+              if (c0 + c >= OW)
+                return;
+              const int cols = OW - c0 - c >= L ? L : int(OW - c0 - c);
+              auto load = [&](const float *q) {
+                return cols == L ? V::load(q) : V::load_first(q, cols);
+              };
+              v = V::add(v, bv);
+              if (rr)
+                v = V::add(v, load(rr + c));
+              if constexpr (sgemm::vector_act<Act>::ok) {
+                v = sgemm::vector_act<Act>::apply(act, v);
+              } else {
+                float t[L];
+                V::store(t, v);
+                for (int l = 0; l < L; ++l)
+                  t[l] = act(t[l]);
+                v = V::load(t);
+              }
+              if (cols == L)
+                V::store(yr + c, v);
+              else
+                V::store_first(yr + c, v, cols);
+            });
           }
         }
       }

@@ -184,9 +184,10 @@ ConvKernel convKernelOf(Operation *op, int64_t mr) {
 
 /// The output tile of a Winograd convolution's F(Out x Out, 3x3): 4 on
 /// images of 20 rows and columns or more, whose V and M it shrinks by
-/// 44% (standalone, one thread: 27x27 -15%, 28x28 -28%, 55x55 -7%,
-/// 56x56 -14%), else 2 (at 13x13 and 14x14 F(4x4) was 16-27% slower: its
-/// few tiles make narrow products).
+/// 44% (standalone, one thread, against F(2x2): 27x27 -34%, 28x28 -29%,
+/// 55x55 -38%, 56x56 -27%), else 2: at 13x13 and 14x14 the two are about
+/// even (F(4x4) 2% faster), and F(2x2) rounds less; at 7x7 F(4x4)'s few
+/// tiles make products twice as slow.
 int64_t winogradOutTile(Operation *op) {
   auto yt = tensorType(op->getResult(0));
   return std::min(yt.getDimSize(2), yt.getDimSize(3)) >= 20 ? 4 : 2;

@@ -1031,9 +1031,10 @@ ONNXC_INLINE bool all_finite(const float *p, index_t n) {
   return finite;
 }
 
-/// 2-D float max pooling of row stride 2, straight from the input rows (max_pool_row_stride2): no copy of the rows, and short
-/// rows (13 outputs of 27 inputs) cost a vector each where pool2d's loop
-/// ran element by element. Standalone, one thread: squeezenet1_1's pools
+/// 2-D float max pooling of row stride 2, straight from the input rows
+/// (max_pool_row_stride2): no copy of the rows, and short rows (13 outputs
+/// of 27 inputs) cost a vector each where pool2d's loop ran element by
+/// element. Standalone, one thread: squeezenet1_1's pools
 /// 55 -> 27 and 27 -> 13 106 -> 51 and 41 -> 20 us; the 111 -> 55 and
 /// resnet18's 112 -> 56 ones, whose 3 MB inputs stream from L3, 161 -> 145
 /// and 167 -> 160 us.

@@ -253,12 +253,12 @@ ONNXC_INLINE void join_phases(const simd::native::reg (&p)[Out], const Emit &emi
 
 /// F(4x4, 3x3)'s V[xi][c][tile] (and any Out's) for tile rows
 /// [th0, th0 + TH) of one image x [C, H, W] with leading pads PH, PW; the
-/// channels split over the threads when Shared. Per tile row: the A input rows, zero-padded; B^T down their
-/// columns (whole rows at a time); each result row split by column phase
-/// modulo Out (split_phases), so that tile tw's columns are the same few
-/// contiguous runs for every tw; then B along them, vector by vector of
-/// tiles. (Read with stride 4 in place, the compiler's code took 2 to 6
-/// times as long.)
+/// channels split over the threads when Shared. Per tile row: the A input
+/// rows, zero-padded; B^T down their columns (whole rows at a time); then,
+/// vector by vector of tiles in registers, each result row split by column
+/// phase modulo Out (split_phases), whose vectors are the tiles' columns,
+/// and B along them. (Read with stride 4 in place, the compiler's code
+/// took 2 to 6 times as long.)
 template <index_t Out, bool Shared, index_t C, index_t H, index_t W, index_t TH, index_t TW,
           index_t PH, index_t PW>
 void input_transform(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT v, index_t th0) {

@@ -845,9 +845,9 @@ void pool2d_separable(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT y) {
   // column (OWV - 1) * sw + (kw - 1) * dw of the merged rows. With stride
   // 2 and no dilation, each tap's outputs are the even floats of two
   // vectors of the merged row, one shuffle (V::even) instead of the
-  // compiler's strided loop; that reads one float further. In the models,
-  // one thread: resnet18's 112 -> 56 pooling 227 -> 205 us, squeezenet1_1's
-  // 111 -> 55 169 -> 160 us (on two threads: 142 -> 112, 110 -> 105).
+  // compiler's strided loop; that reads one float further. (Measured on
+  // max pooling, which max_pool2d_stride2 now takes, one thread: resnet18's
+  // 112 -> 56 227 -> 205 us, squeezenet1_1's 111 -> 55 169 -> 160 us.)
   using V = simd::native;
   constexpr bool evenLanes = Win::sw == 2 && Win::dw == 1;
   constexpr index_t OWV =
@@ -893,12 +893,10 @@ void pool2d_separable(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT y) {
               V::reg a = V::broadcast(&neutralValue);
               for (index_t kw = 0; kw < Win::kw; ++kw) {
                 V::reg v = V::even(V::load(m + kw), V::load(m + kw + V::width));
-                if constexpr (IsMax) {
-                  V::reg larger = a < v ? v : a;
-                  a = v != v ? v : larger; // NaN-propagating, as nan_max
-                } else {
+                if constexpr (IsMax)
+                  a = nan_max(a, v);
+                else
                   a = a + v;
-                }
               }
               V::store(acc + g, a);
             }
@@ -964,10 +962,9 @@ ONNXC_INLINE void max_pool_row_stride2(const float *ONNXC_RESTRICT xp, float *ON
   constexpr float minusInf = -INFINITY;
   const V::reg neutral = V::broadcast(&minusInf);
   auto vmax = [](V::reg a, V::reg v) {
-    V::reg larger = a < v ? v : a;
     if constexpr (Exact)
-      return v != v ? v : larger;
-    return larger;
+      return nan_max(a, v);
+    return a < v ? v : a;
   };
   V::reg vm[NV];
 #pragma GCC unroll 16

@@ -133,7 +133,6 @@ template <> struct vector_act<fn::Clip<float>> {
 
 // ---- Epilogues -------------------------------------------------------------
 
-/// Nothing after the product.
 /// Lanes of vector j (W floats each) that a row of nr floats covers: W,
 /// fewer for the last, or none past it.
 ONNXC_INLINE int vector_lanes(index_t nr, int j) {
@@ -141,6 +140,7 @@ ONNXC_INLINE int vector_lanes(index_t nr, int j) {
   return n >= V::width ? V::width : n > 0 ? int(n) : 0;
 }
 
+/// Nothing after the product.
 struct no_epilogue {
   static constexpr bool active = false, in_registers = false;
   ONNXC_INLINE void operator()(float *, index_t, index_t, index_t, index_t,

@@ -119,6 +119,7 @@ constexpr index_t scratch_floats(index_t C, index_t M, index_t OH, index_t OW) {
 template <bool Shared, index_t C, index_t H, index_t W, index_t TH, index_t TW, index_t PH,
           index_t PW>
 void input_transform_f2(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT v, index_t th0) {
+  using Tr = transform<2>;
   constexpr index_t P = TH * TW, RW = 2 * TW + 2;
   auto channels = [&](index_t c0, index_t c1) {
     // The four input rows of a tile row, zero-padded: no bounds checks in
@@ -136,21 +137,19 @@ void input_transform_f2(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT v, 
         }
         float *out = v + c * P + th * TW;
         for (index_t tw = 0; tw < TW; ++tw) {
-          float d[4][4], t[4][4];
-          for (int r = 0; r < 4; ++r)
-            for (int s = 0; s < 4; ++s)
-              d[r][s] = rows[r][2 * tw + s];
-          for (int s = 0; s < 4; ++s) {
-            t[0][s] = d[0][s] - d[2][s];
-            t[1][s] = d[1][s] + d[2][s];
-            t[2][s] = d[2][s] - d[1][s];
-            t[3][s] = d[1][s] - d[3][s];
+          float t[4][4], col[4], tc[4];
+          for (int s = 0; s < 4; ++s) { // t = B^T d, column by column
+            for (int r = 0; r < 4; ++r)
+              col[r] = rows[r][2 * tw + s];
+            Tr::input(col, tc);
+            for (int r = 0; r < 4; ++r)
+              t[r][s] = tc[r];
           }
-          for (int r = 0; r < 4; ++r) {
-            out[(r * 4 + 0) * C * P + tw] = t[r][0] - t[r][2];
-            out[(r * 4 + 1) * C * P + tw] = t[r][1] + t[r][2];
-            out[(r * 4 + 2) * C * P + tw] = t[r][2] - t[r][1];
-            out[(r * 4 + 3) * C * P + tw] = t[r][1] - t[r][3];
+          for (int r = 0; r < 4; ++r) { // V = t B, row by row
+            float vr[4];
+            Tr::input(t[r], vr);
+            for (int s = 0; s < 4; ++s)
+              out[(r * 4 + s) * C * P + tw] = vr[s];
           }
         }
       }
@@ -167,7 +166,8 @@ void input_transform_f2(const float *ONNXC_RESTRICT x, float *ONNXC_RESTRICT v, 
 /// the threads when Shared.
 template <bool Shared, index_t Mo, index_t OH, index_t OW, index_t TH, index_t TW, class Act>
 void output_transform_f2(const float *ONNXC_RESTRICT m, const float *bias,
-                      const float *residual, float *ONNXC_RESTRICT y, index_t th0, Act act) {
+                         const float *residual, float *ONNXC_RESTRICT y, index_t th0, Act act) {
+  using Tr = transform<2>;
   constexpr index_t P = TH * TW;
   auto channels = [&](index_t m0, index_t m1) {
     float rows[2][2 * TW];
@@ -176,18 +176,16 @@ void output_transform_f2(const float *ONNXC_RESTRICT m, const float *bias,
       for (index_t th = 0; th < TH; ++th) {
         const float *in = m + o * P + th * TW;
         for (index_t tw = 0; tw < TW; ++tw) {
-          float q[4][4], s[2][4];
-          for (int r = 0; r < 4; ++r)
-            for (int c = 0; c < 4; ++c)
-              q[r][c] = in[(r * 4 + c) * Mo * P + tw];
-          for (int c = 0; c < 4; ++c) {
-            s[0][c] = q[0][c] + q[1][c] + q[2][c];
-            s[1][c] = q[1][c] - q[2][c] - q[3][c];
+          float s[2][4], col[4], sc[2];
+          for (int c = 0; c < 4; ++c) { // s = A^T M, column by column
+            for (int r = 0; r < 4; ++r)
+              col[r] = in[(r * 4 + c) * Mo * P + tw];
+            Tr::output(col, sc);
+            s[0][c] = sc[0];
+            s[1][c] = sc[1];
           }
-          for (int i = 0; i < 2; ++i) {
-            rows[i][2 * tw] = s[i][0] + s[i][1] + s[i][2];
-            rows[i][2 * tw + 1] = s[i][1] - s[i][2] - s[i][3];
-          }
+          for (int i = 0; i < 2; ++i) // Y = s A, row by row
+            Tr::output(s[i], &rows[i][2 * tw]);
         }
         for (index_t i = 0; i < 2 && 2 * (th0 + th) + i < OH; ++i) {
           index_t oh = 2 * (th0 + th) + i;

@@ -15,10 +15,12 @@
 #define ONNXC_INLINE inline __attribute__((always_inline))
 #define ONNXC_NOINLINE __attribute__((noinline))
 #define ONNXC_RESTRICT __restrict__
+#define ONNXC_PREFETCH(p) __builtin_prefetch(p)
 #else
 #define ONNXC_INLINE inline
 #define ONNXC_NOINLINE
 #define ONNXC_RESTRICT
+#define ONNXC_PREFETCH(p) ((void)(p))
 #endif
 
 // Worker threads the generated code may use (--threads); 1 links none.

@@ -885,7 +885,7 @@ static int64_t depthwiseScratchFloats(std::array<int64_t, 2> in, std::array<int6
   while (stride[0] > 1 && r > 1 && rowsFor(r) * phases * w * 4 > 12 * 1024)
     --r;
   int64_t slack = k[1] * dil[1] + 16;
-  return phases * rowsFor(r) * w + slack + phases * w;
+  return (phases * rowsFor(r) * w + slack + phases * w + 15) / 16 * 16;
 }
 
 int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile) {

@@ -73,8 +73,10 @@ int64_t nnScratchBytes(mlir::Operation *op, int threads, const SgemmTile &tile);
 /// Floats of packing scratch of one SGEMM, at least sgemm::scratch_floats
 /// of templates/onnxc/sgemm.h: `packA` false where A comes pre-packed (a
 /// convolution's constant weights), which on one thread packs B one panel
-/// at a time.
-int64_t sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads, bool packA = true);
+/// at a time; `threaded` false where the product runs on its caller's
+/// thread alone (Winograd's), which never splits A's rows.
+int64_t sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads, bool packA = true,
+                           bool threaded = true);
 
 // Shared formatting helpers for rules.
 /// The ONNX node name carried by an op's location ("" when none).

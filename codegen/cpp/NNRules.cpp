@@ -839,14 +839,17 @@ void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
   r["SoftmaxCrossEntropyLoss"] = lossRule(true);
 }
 
-int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads,
-                                  bool packA) {
+int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads, bool packA,
+                                  bool threaded) {
   constexpr int64_t kc = 256, mc = 120, nc = 2048, maxMr = 8, maxNr = 32;
   int64_t depth = std::min(k, kc);
   // sgemm.h packs_by_panel: one panel of B at a time. B's space also holds
   // a strided B's last panel, which packs nothing else.
   bool byPanel = !packA && m <= mc && threads == 1;
   int64_t b = depth * (byPanel ? maxNr : std::min(n, nc) + maxNr * threads);
+  // sgemm.h may_split_rows: each thread packs all of B.
+  if (threaded && threads > 1 && !packA && 2 * n <= m && n <= nc)
+    b = std::max(b, depth * ((n + maxNr - 1) / maxNr * maxNr) * threads);
   return b + (packA ? (std::min(m, mc) + maxMr) * depth : 0);
 }
 
@@ -865,7 +868,7 @@ static int64_t winogradScratchFloats(int64_t c, int64_t m, int64_t oh, int64_t o
   int64_t perThread = threads > 1 && blocks >= 2 * threads ? threads : 1;
   int64_t tiles = rows * tw;
   return perThread * xis * (c + m) * tiles +
-         int64_t(threads) * sgemmScratchFloats(m, tiles, c, threads, false);
+         int64_t(threads) * sgemmScratchFloats(m, tiles, c, threads, false, false);
 }
 
 /// Mirrors conv.h depthwise_padded::floats for a 2-D window (a 1-D one is

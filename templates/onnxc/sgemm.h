@@ -65,22 +65,38 @@ constexpr index_t l1_panels(index_t depth) {
   return clamp_of(index_t(16384) / (depth * NR * index_t(sizeof(float))), 1, 16);
 }
 
+/// Whether threads may split a product by A's rows, each packing all of B
+/// for itself: weights as A and at most half as many columns as rows (a
+/// small image's convolution), where a column split would stream all of
+/// the weights through every core. (The driver also wants enough row
+/// panels.) Fewer columns than rows is where each core reads less, but
+/// squeezenet1_1's 13 x 13 expansions (169 columns, 192 or 256 rows)
+/// gained nothing and the layers after them lost 10-20%.
+constexpr bool may_split_rows(index_t M, index_t N, bool packA, bool packB) {
+  return ONNXC_THREADS > 1 && !packA && packB && 2 * N <= M && N <= NC;
+}
+
 /// Floats of scratch B's packing takes: one panel (packs_by_panel), or B's
 /// columns plus a panel's slack per thread (threads may each start their
-/// panels mid-way).
-constexpr index_t b_floats(index_t M, index_t N, index_t K, bool packA, bool packB) {
+/// panels mid-way), or a whole B per thread (may_split_rows, unless the
+/// product runs on its caller's thread alone: `threaded` false).
+constexpr index_t b_floats(index_t M, index_t N, index_t K, bool packA, bool packB,
+                           bool threaded = true) {
   index_t kc = min_of(K, KC);
   if (!packB)
     return 0;
-  return packs_by_panel(M, packA, packB) ? kc * max_nr
-                                         : kc * (min_of(N, NC) + max_nr * ONNXC_THREADS);
+  if (packs_by_panel(M, packA, packB))
+    return kc * max_nr;
+  index_t shared = kc * (min_of(N, NC) + max_nr * ONNXC_THREADS);
+  index_t own = kc * round_up(N, max_nr) * ONNXC_THREADS;
+  return threaded && may_split_rows(M, N, packA, packB) && own > shared ? own : shared;
 }
 
 /// Floats of scratch a product needs for its run-time packing (mirrored by
 /// the compiler's scratch sizing): B's (b_floats), then A's rows.
-constexpr index_t scratch_floats(index_t M, index_t N, index_t K, bool packA,
-                                 bool packB) {
-  return b_floats(M, N, K, packA, packB) +
+constexpr index_t scratch_floats(index_t M, index_t N, index_t K, bool packA, bool packB,
+                                 bool threaded = true) {
+  return b_floats(M, N, K, packA, packB, threaded) +
          (packA ? (min_of(M, MC) + max_mr) * min_of(K, KC) : 0);
 }
 
@@ -646,7 +662,7 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
              float *scratch, const Epi &epi = Epi{}) {
   constexpr index_t kcMax = block_depth(K);
   float *bbuf = scratch;
-  float *abuf = scratch + b_floats(M, N, K, A::packs, B::packs);
+  float *abuf = scratch + b_floats(M, N, K, A::packs, B::packs, Threaded);
   constexpr bool byPanel = packs_by_panel(M, A::packs, B::packs);
   // A strided B's last, narrower panel is packed where B's panels would
   // go, after A's block when A is packed too.
@@ -655,7 +671,7 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   // packed at run time is already in L2.
   constexpr bool prefetchA = !A::packs;
   constexpr index_t tailJ = N / NR * NR;
-  float *tail = scratch + (A::packs ? scratch_floats(M, N, K, true, false) : 0);
+  float *tail = scratch + (A::packs ? scratch_floats(M, N, K, true, false, Threaded) : 0);
   // Where column panel jp (first column j) starts at depth pc, packed
   // panels being `depth` k steps deep, and its k step.
   auto bPanel = [&](index_t jp, index_t j, index_t pc, index_t depth) -> const float * {
@@ -705,6 +721,40 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   // 648 us on one thread, 605 -> 442 on two, caches cold). A B packed
   // panel by panel has just one panel.
   constexpr index_t panelGroup = byPanel ? 1 : l1_panels(kcMax);
+  if constexpr (parallel && may_split_rows(M, N, A::packs, B::packs) &&
+                (M + MR - 1) / MR >= 2 * ONNXC_THREADS) {
+    // Each thread packs all of B into its own space and multiplies its
+    // share of A's row panels through it: each core streams half of the
+    // weights instead of all of them, and its rows are the output channels
+    // a depthwise convolution after it takes. On two threads:
+    // mobilenet_v2's 7 x 7 pointwise convolutions, which barely scaled
+    // split by columns, 17-27% faster, its 14 x 14 expansions to 576 and
+    // 960 channels 2-10%, squeezenet1_1's last convolution 8-11%. Row
+    // panels taken in turns instead of in one range gained only 1-7% (each
+    // thread's A stream breaks up).
+    parallel_for(ONNXC_THREADS, [&](index_t t0, index_t t1) {
+      constexpr index_t mPanels = (M + MR - 1) / MR, nPanels = (N + NR - 1) / NR;
+      for (index_t t = t0; t < t1; ++t) {
+        const index_t i0 = mPanels * t / ONNXC_THREADS * MR;
+        const index_t i1 = min_of(M, mPanels * (t + 1) / ONNXC_THREADS * MR);
+        float *own = bbuf + t * nPanels * NR * kcMax;
+        for (index_t pc = 0; pc < K; pc += kcMax) {
+          const index_t kc = min_of(kcMax, K - pc);
+          const bool last = pc + kc == K, acc = accumulate || pc != 0;
+          b.pack(0, pc, N, kc, own, 0, nPanels, kcMax * NR);
+          for (index_t ic = i0; ic < i1; ic += MC) // an A block stays in L2
+            for (index_t jp = 0; jp < nPanels; ++jp)
+              for (index_t i = ic; i < min_of(ic + MC, i1); i += MR) {
+                const index_t j = jp * NR;
+                tile<false, prefetchA>(kc, a.panel(i, pc), own + jp * kcMax * NR, NR,
+                                       c + i * ldc + j, ldc, min_of(MR, M - i), min_of(NR, N - j),
+                                       acc, last ? &epi : nullptr, i, j);
+              }
+        }
+      }
+    });
+    return;
+  }
   for (index_t jc = 0; jc < N; jc += blockCols) {
     const index_t nc = min_of(blockCols, N - jc), nPanels = (nc + NR - 1) / NR;
     if constexpr (parallel && !A::packs && B::packs) {

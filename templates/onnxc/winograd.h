@@ -109,7 +109,7 @@ constexpr index_t scratch_floats(index_t C, index_t M, index_t OH, index_t OW) {
   const index_t tiles = block_tile_rows<Out>(C, M, OH, OW) * ((OW + Out - 1) / Out);
   const index_t blocks = blocks_per_thread<Out>(C, M, OH, OW) ? ONNXC_THREADS : 1;
   return blocks * block_floats<Out>(C, M, OH, OW) +
-         ONNXC_THREADS * sgemm::scratch_floats(M, tiles, C, false, true);
+         ONNXC_THREADS * sgemm::scratch_floats(M, tiles, C, false, true, false);
 }
 
 /// F(2x2, 3x3)'s V[xi][c][tile] for tile rows [th0, th0 + TH) of one
@@ -418,7 +418,7 @@ void block(const float *x, const float *u, const float *bias, const float *resid
   constexpr index_t TW = (OW + Out - 1) / Out, P = R * TW;
   constexpr index_t uStride = sgemm::round_up(Mo, sgemm::MR) * C;
   constexpr index_t packFloats =
-      sgemm::scratch_floats(Mo, block_tile_rows<Out>(C, Mo, OH, OW) * TW, C, false, true);
+      sgemm::scratch_floats(Mo, block_tile_rows<Out>(C, Mo, OH, OW) * TW, C, false, true, false);
   float *v = vm, *m = vm + XI * C * P;
   if constexpr (Out == 2)
     input_transform_f2<!PerThread, C, H, W, R, TW, PH, PW>(x, v, th0);

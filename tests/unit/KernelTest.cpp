@@ -45,7 +45,9 @@ void checkSgemm(bool prepackA, bool prepackB, bool epilogue, bool stridedB = fal
   auto bias = randomVector(M, 3), res = randomVector(M * N, 4);
   auto A = [&](index_t i, index_t k) { return TransA ? a[k * M + i] : a[i * K + k]; };
   auto B = [&](index_t k, index_t j) { return TransB ? b[j * K + k] : b[k * N + j]; };
-  std::vector<float> c(M * N, 0.0f), scratch(sg::scratch_floats(M, N, K, true, true));
+  std::vector<float> c(M * N, 0.0f),
+      scratch(std::max(sg::scratch_floats(M, N, K, true, true),
+                       sg::scratch_floats(M, N, K, false, true)));
   auto pa = pack(M, K, sg::MR, A);
   auto pb = pack(N, K, sg::NR, [&](index_t j, index_t k) { return B(k, j); });
   sg::bias_act_epilogue<onnxc::fn::Relu> epi{bias.data(), nullptr, res.data(), N, {}};
@@ -114,6 +116,16 @@ TEST(Sgemm, PrepackedOperands) {
   // (products of 4M multiply-adds and more run on threads).
   checkSgemm<40, 100, 1153, false, false>(true, false, true);
   checkSgemm<64, 200, 1152, false, true>(true, false, false);
+}
+
+TEST(Sgemm, ThreadsSplitRows) {
+  // Weights as A, fewer columns than rows: on threads each packs all of B
+  // and takes a range of row panels (sgemm.h may_split_rows). 49 columns
+  // (two vectors, one, and a column tile) through four K blocks; a short
+  // last row panel and K blocks of unequal depth; columns past one panel.
+  checkSgemm<160, 49, 960, false, false>(true, false, true);
+  checkSgemm<203, 50, 513, false, false>(true, false, true);
+  checkSgemm<600, 196, 40, false, true>(true, false, false);
 }
 
 TEST(Sgemm, StridedB) {

@@ -464,6 +464,12 @@ void depthwise_rows(const float *ONNXC_RESTRICT strip, const float *ONNXC_RESTRI
       acc = sgemm::vector_act<Act>::apply(act, acc);
       if (ow + W <= OW) {
         V::store(yr + ow, acc);
+      } else if constexpr (V::masked && 2 * OW <= W) {
+        // Rows shorter than half a vector (7 x 7 planes on AVX-512): one
+        // masked store instead of a copy through memory, 20-25% faster.
+        // On 14 x 14 planes either a masked or a whole overlapping store
+        // ran 20% slower than the copy.
+        V::store_first(yr + ow, acc, int(OW - ow));
       } else {
         float t[W];
         V::store(t, acc);

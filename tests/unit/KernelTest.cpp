@@ -187,6 +187,9 @@ TEST(Depthwise, StridesPadsAndDilations) {
   checkDepthwise<3, 14, 14, 14, 14, 3, 3, 1, 1, 1, 1, 1, 1>(false);
   checkDepthwise<3, 15, 15, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1>(false);
   checkDepthwise<3, 14, 14, 7, 7, 3, 3, 2, 2, 1, 1, 1, 1>(true);
+  // 7 x 7 planes: rows stored with masks on AVX-512 (five planes split
+  // unevenly over two threads).
+  checkDepthwise<5, 7, 7, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1>(false);
   // Stride 3 with no leading pad, 5x5 with dilation 2, a 1-D row, a
   // trailing pad only (pads 0 at the start, output reaching past the end).
   checkDepthwise<2, 17, 19, 5, 6, 3, 3, 3, 3, 0, 0, 1, 1>(false);

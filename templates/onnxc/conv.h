@@ -334,9 +334,9 @@ void phased_rows_gemm(const A &a, const float *img, float *y, const Epi &epi) {
           for (index_t p = g0; p < sgemm::min_of(g0 + group, panels); ++p) {
             const bool last = p + 1 == panels;
             const index_t j = oh * OW + (last ? lastStart : p * NR);
-            sgemm::tile<true, true>(KG, a.panel(i, 0), b.panel_base(j), 0, y + i * OHW + j, OHW,
-                                    sgemm::min_of(MR, MG - i), last ? lastCols : NR, false, &epi, i,
-                                    j, offsets);
+            sgemm::tile<true, sgemm::prefetch_a>(KG, a.panel(i, 0), b.panel_base(j), 0,
+                                                 y + i * OHW + j, OHW, sgemm::min_of(MR, MG - i),
+                                                 last ? lastCols : NR, false, &epi, i, j, offsets);
           }
   };
   if constexpr (ONNXC_THREADS > 1 && MG * OHW * KG >= (index_t(1) << 22))

@@ -239,6 +239,10 @@ template <class Act> struct bias_act_epilogue {
 /// 128.
 constexpr index_t a_prefetch_ahead = 64 * MR;
 
+/// What a tile prefetches (bits): A's panels a_prefetch_ahead ahead, and
+/// B's next column panel at the k step it is at (for a B read in place).
+constexpr int prefetch_a = 1, prefetch_b = 2;
+
 /// The micro-kernel: a Rows x (NV vectors) tile from kc steps of the first
 /// Rows floats of one A panel (MR floats per step) and the first NV vectors
 /// of one B panel (NR floats per step), written to the mr x nr corner at c
@@ -250,7 +254,8 @@ constexpr index_t a_prefetch_ahead = 64 * MR;
 /// constants and the loop bounds into registers the micro-kernel needs, and
 /// on AVX2 one accumulator then lives on the stack.
 /// Gathered: B's k step k is at bp + boff[k] instead of bp + k bstep.
-template <int Rows, int NV, class Epi, bool Gathered = false, bool PrefetchA = false>
+/// Prefetch: prefetch_a / prefetch_b bits.
+template <int Rows, int NV, class Epi, bool Gathered = false, int Prefetch = 0>
 ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
                             const float *ONNXC_RESTRICT bp, index_t bstep, float *c, index_t ldc,
                             index_t mr, index_t nr, bool accumulate, const Epi *epi, index_t i0,
@@ -283,7 +288,7 @@ ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
   if constexpr (Gathered) {
 #pragma GCC unroll 4
     for (; k < kc; ++k) {
-      if constexpr (PrefetchA)
+      if constexpr (Prefetch & prefetch_a)
         ONNXC_PREFETCH(ap + a_prefetch_ahead);
       step(acc, ap, bp + boff[k]);
       ap += MR;
@@ -291,7 +296,7 @@ ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
   }
   if constexpr (Sets == 2) {
     for (; k + 2 <= kc; k += 2) {
-      if constexpr (PrefetchA)
+      if constexpr (Prefetch & prefetch_a)
         ONNXC_PREFETCH(ap + a_prefetch_ahead);
       step(acc, ap, bp);
       step(acc2, ap + MR, bp + bstep);
@@ -301,8 +306,11 @@ ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
   }
 #pragma GCC unroll 4
   for (; k < kc; ++k) {
-    if constexpr (PrefetchA)
+    if constexpr (Prefetch & prefetch_a)
       ONNXC_PREFETCH(ap + a_prefetch_ahead);
+    if constexpr (Prefetch & prefetch_b)
+      for (index_t l = 0; l < NR; l += 16) // the next panel's k step, line by line
+        ONNXC_PREFETCH(bp + NR + l);
     step(acc, ap, bp);
     ap += MR;
     bp += bstep;
@@ -405,7 +413,7 @@ ONNXC_NOINLINE void tile_column(index_t kc, const float *ONNXC_RESTRICT ap,
 }
 
 /// One tile, narrowed to fewer vectors when the columns left are that few.
-template <int Rows, class Epi, bool Gathered, bool PrefetchA>
+template <int Rows, class Epi, bool Gathered, int Prefetch>
 ONNXC_INLINE void tile_rows(index_t kc, const float *ONNXC_RESTRICT ap,
                             const float *ONNXC_RESTRICT bp, index_t bstep, float *c, index_t ldc,
                             index_t mr, index_t nr, bool accumulate, const Epi *epi, index_t i0,
@@ -420,8 +428,8 @@ ONNXC_INLINE void tile_rows(index_t kc, const float *ONNXC_RESTRICT ap,
     // One vector and a column or two past it: a one-vector tile and
     // column tiles, instead of two vectors' multiply-adds.
     if (V::nvec > 1 && nr > V::width && nr <= V::width + 2 && kc > 0) {
-      tile_nv<Rows, 1, Epi, false, PrefetchA>(kc, ap, bp, bstep, c, ldc, mr, V::width, accumulate,
-                                              epi, i0, j0);
+      tile_nv<Rows, 1, Epi, false, Prefetch>(kc, ap, bp, bstep, c, ldc, mr, V::width, accumulate,
+                                             epi, i0, j0);
       for (index_t j = V::width; j < nr; ++j)
         tile_column(kc, ap, bp + j, bstep, c + j, ldc, mr, accumulate, epi, i0, j0 + j);
       return;
@@ -429,38 +437,38 @@ ONNXC_INLINE void tile_rows(index_t kc, const float *ONNXC_RESTRICT ap,
   }
   if constexpr (V::nvec > 1) {
     if (nr <= V::width) {
-      tile_nv<Rows, 1, Epi, Gathered, PrefetchA>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi,
-                                                 i0, j0, boff);
+      tile_nv<Rows, 1, Epi, Gathered, Prefetch>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi,
+                                                i0, j0, boff);
       return;
     }
   }
-  tile_nv<Rows, V::nvec, Epi, Gathered, PrefetchA>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate,
-                                                   epi, i0, j0, boff);
+  tile_nv<Rows, V::nvec, Epi, Gathered, Prefetch>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate,
+                                                  epi, i0, j0, boff);
 }
 
 /// One tile, narrowed to fewer rows (2 or 4) when the rows left are that
 /// few: M = 8 costs 6 + 2 rows of multiply-adds instead of 12. B's k steps
 /// are `bstep` floats apart (NR in a packed panel), or at boff[k] from bp
 /// when Gathered.
-template <bool Gathered = false, bool PrefetchA = false, class Epi>
+template <bool Gathered = false, int Prefetch = 0, class Epi>
 ONNXC_INLINE void tile(index_t kc, const float *ONNXC_RESTRICT ap, const float *ONNXC_RESTRICT bp,
                        index_t bstep, float *c, index_t ldc, index_t mr, index_t nr,
                        bool accumulate, const Epi *epi, index_t i0, index_t j0,
                        const index_t *boff = nullptr) {
   if constexpr (MR > 4) {
     if (mr <= 2) {
-      tile_rows<2, Epi, Gathered, PrefetchA>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0,
-                                             j0, boff);
+      tile_rows<2, Epi, Gathered, Prefetch>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0,
+                                            j0, boff);
       return;
     }
     if (mr <= 4) {
-      tile_rows<4, Epi, Gathered, PrefetchA>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0,
-                                             j0, boff);
+      tile_rows<4, Epi, Gathered, Prefetch>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0,
+                                            j0, boff);
       return;
     }
   }
-  tile_rows<MR, Epi, Gathered, PrefetchA>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0,
-                                          j0, boff);
+  tile_rows<MR, Epi, Gathered, Prefetch>(kc, ap, bp, bstep, c, ldc, mr, nr, accumulate, epi, i0, j0,
+                                         boff);
 }
 
 // ---- A operands: panels of MR rows, MR floats per k step -----------------
@@ -668,8 +676,13 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   // go, after A's block when A is packed too.
   constexpr bool strided = is_strided_b_v<B>;
   // Weights as A (pre-packed) stream from L3 or memory in a model; an A
-  // packed at run time is already in L2.
-  constexpr bool prefetchA = !A::packs;
+  // packed at run time is already in L2. A B of 1 MB or more read in place
+  // comes from L3 too, one line pair per k step of a panel, which the
+  // hardware prefetcher does not follow (mobilenet_v2's 24 x 3136 x 144
+  // and 16 x 12544 x 32 projections 16-19% faster on one thread and two,
+  // with it; 14 x 14 ones, whose B stays in L2, ran 7-10% slower).
+  constexpr int prefetch =
+      (!A::packs ? prefetch_a : 0) | (strided && K * N >= (index_t(1) << 18) ? prefetch_b : 0);
   constexpr index_t tailJ = N / NR * NR;
   float *tail = scratch + (A::packs ? scratch_floats(M, N, K, true, false, Threaded) : 0);
   // Where column panel jp (first column j) starts at depth pc, packed
@@ -746,9 +759,9 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
             for (index_t jp = 0; jp < nPanels; ++jp)
               for (index_t i = ic; i < min_of(ic + MC, i1); i += MR) {
                 const index_t j = jp * NR;
-                tile<false, prefetchA>(kc, a.panel(i, pc), own + jp * kcMax * NR, NR,
-                                       c + i * ldc + j, ldc, min_of(MR, M - i), min_of(NR, N - j),
-                                       acc, last ? &epi : nullptr, i, j);
+                tile<false, prefetch>(kc, a.panel(i, pc), own + jp * kcMax * NR, NR,
+                                      c + i * ldc + j, ldc, min_of(MR, M - i), min_of(NR, N - j),
+                                      acc, last ? &epi : nullptr, i, j);
               }
         }
       }
@@ -779,9 +792,9 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
                 for (index_t jp = 0; jp < panels; ++jp) {
                   const index_t j = jc + n0 + jp * NR, nr = min_of(NR, jc + n1 - j);
                   for (index_t i = ic; i < min_of(ic + MC, M); i += MR)
-                    tile<false, prefetchA>(kc, a.panel(i, pc), own + jp * kcMax * NR, NR,
-                                           c + i * ldc + j, ldc, min_of(MR, M - i), nr, acc,
-                                           last ? &epi : nullptr, i, j);
+                    tile<false, prefetch>(kc, a.panel(i, pc), own + jp * kcMax * NR, NR,
+                                          c + i * ldc + j, ldc, min_of(MR, M - i), nr, acc,
+                                          last ? &epi : nullptr, i, j);
                 }
             }
           }
@@ -811,9 +824,9 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
                 for (index_t i = ic; i < min_of(ic + MC, M); i += MR)
                   for (index_t jp = g0; jp < g1; ++jp) {
                     const index_t j = jc + jp * NR, nr = min_of(NR, N - j);
-                    tile<false, prefetchA>(kc, a.panel(i, pc), bPanel(jp, j, pc, kcMax), bstepOf(j),
-                                           c + i * ldc + j, ldc, min_of(MR, M - i), nr, acc,
-                                           last ? &epi : nullptr, i, j);
+                    tile<false, prefetch>(kc, a.panel(i, pc), bPanel(jp, j, pc, kcMax), bstepOf(j),
+                                          c + i * ldc + j, ldc, min_of(MR, M - i), nr, acc,
+                                          last ? &epi : nullptr, i, j);
                   }
               }
           }
@@ -863,8 +876,8 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
               ap = a.panel(i, pc);
             index_t mr = min_of(MR, M - i), nr = min_of(NR, N - j);
             float *ct = c + i * ldc + j;
-            tile<false, prefetchA>(kc, ap, bp, bstepOf(j), ct, ldc, mr, nr, acc,
-                                   last ? &epi : nullptr, i, j);
+            tile<false, prefetch>(kc, ap, bp, bstepOf(j), ct, ldc, mr, nr, acc,
+                                  last ? &epi : nullptr, i, j);
           }
         });
       }

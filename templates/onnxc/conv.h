@@ -164,8 +164,8 @@ template <class Win> struct depthwise_padded {
   static constexpr index_t strip_h = rows_for(strip_rows);
   static constexpr index_t strip = phases * strip_h * w + slack;
   /// Per thread: a strip, then one output row's accumulator, rounded up to
-  /// whole cache lines so that no two threads' slices share a line.
-  static constexpr index_t floats = (strip + phases * w + 15) / 16 * 16;
+  /// whole cache lines (16 floats) so that no two threads' slices share one.
+  static constexpr index_t floats = sgemm::round_up(strip + phases * w, 16);
 };
 
 /// Where tap (kh, kw) of output row oh starts in phase planes plane_h rows

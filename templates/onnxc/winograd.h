@@ -27,7 +27,7 @@ namespace winograd {
 /// The transforms of F(Out x Out, 3x3) along one dimension.
 template <index_t Out> struct transform;
 template <> struct transform<2> {
-  static constexpr index_t alpha = 4;
+  static constexpr index_t alpha = 4, xis = alpha * alpha; // A, and A^2 products
   /// out = B^T in
   template <class T> static ONNXC_INLINE void input(const T *in, T *out) {
     out[0] = in[0] - in[2];
@@ -42,7 +42,7 @@ template <> struct transform<2> {
   }
 };
 template <> struct transform<4> {
-  static constexpr index_t alpha = 6;
+  static constexpr index_t alpha = 6, xis = alpha * alpha; // A, and A^2 products
   template <class T> static ONNXC_INLINE void input(const T *in, T *out) {
     out[0] = 4.0f * in[0] - 5.0f * in[2] + in[4];
     out[1] = in[3] + in[4] - 4.0f * (in[1] + in[2]);
@@ -74,7 +74,7 @@ template <> struct transform<4> {
 constexpr index_t block_bytes = 512 * 1024; // mirrored by the compiler's scratch sizing
 template <index_t Out>
 constexpr index_t block_tile_rows(index_t C, index_t M, index_t OH, index_t OW) {
-  constexpr index_t XI = transform<Out>::alpha * transform<Out>::alpha;
+  constexpr index_t XI = transform<Out>::xis;
   const index_t TH = (OH + Out - 1) / Out, TW = (OW + Out - 1) / Out;
   const index_t uBytes = XI * C * M * index_t(sizeof(float));
   const index_t rowBytes = XI * (C + M) * TW * index_t(sizeof(float));
@@ -97,7 +97,7 @@ constexpr bool blocks_per_thread(index_t C, index_t M, index_t OH, index_t OW) {
 /// Floats of one block's V and M, [A^2][C + M][block tiles].
 template <index_t Out>
 constexpr index_t block_floats(index_t C, index_t M, index_t OH, index_t OW) {
-  constexpr index_t XI = transform<Out>::alpha * transform<Out>::alpha;
+  constexpr index_t XI = transform<Out>::xis;
   return XI * (C + M) * block_tile_rows<Out>(C, M, OH, OW) * ((OW + Out - 1) / Out);
 }
 
@@ -414,7 +414,7 @@ template <index_t Out, bool PerThread, index_t R, index_t C, index_t Mo, index_t
           index_t OH, index_t OW, index_t PH, index_t PW, class Act>
 void block(const float *x, const float *u, const float *bias, const float *residual, float *y,
            float *vm, float *pack, index_t th0, index_t t, Act act) {
-  constexpr index_t XI = transform<Out>::alpha * transform<Out>::alpha;
+  constexpr index_t XI = transform<Out>::xis;
   constexpr index_t TW = (OW + Out - 1) / Out, P = R * TW;
   constexpr index_t uStride = sgemm::round_up(Mo, sgemm::MR) * C;
   constexpr index_t packFloats =

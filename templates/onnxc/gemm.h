@@ -124,7 +124,7 @@ void gemv(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT b,
     if constexpr (parallel) {
       // Chunks of whole vectors' worth of columns.
       constexpr index_t Step = 16, Chunks = (N + Step - 1) / Step;
-      parallel_for(Chunks, [&](index_t c0, index_t c1) {
+      parallel_for<1>(Chunks, [&](index_t c0, index_t c1) {
         columns(c0 * Step, c1 * Step < N ? c1 * Step : N);
       });
     } else {

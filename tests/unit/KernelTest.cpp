@@ -6,8 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <pthread.h>
 #include <random>
+#include <thread>
 #include <vector>
 
 using onnxc::index_t;
@@ -546,5 +549,31 @@ TEST(Threads, ParallelForCoversEachIndexOnce) {
       EXPECT_EQ(hits[i], 1) << "n=" << n << " i=" << i;
   }
 }
+
+#if ONNXC_THREADS > 1
+// A thread done with its share takes the rest of a slow thread's: here the
+// pool's thread is slow on every index, so the caller must run some of its
+// share (without rebalancing it runs none).
+TEST(Threads, ParallelForRebalancesSlowShares) {
+  constexpr index_t n = 16;
+  const pthread_t caller = pthread_self();
+  std::vector<int> byCaller(n, 0), hits(n, 0);
+  onnxc::parallel_for(n, [&](index_t b, index_t e) {
+    const bool mine = pthread_equal(pthread_self(), caller);
+    for (index_t i = b; i < e; ++i) {
+      ++hits[i];
+      byCaller[i] = mine;
+      if (!mine)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  int stolen = 0;
+  for (index_t i = 0; i < n; ++i) {
+    EXPECT_EQ(hits[i], 1) << "i=" << i;
+    stolen += i >= n / 2 && byCaller[i];
+  }
+  EXPECT_GT(stolen, 0);
+}
+#endif
 
 } // namespace

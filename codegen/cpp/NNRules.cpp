@@ -872,7 +872,8 @@ static int64_t winogradScratchFloats(int64_t c, int64_t m, int64_t oh, int64_t o
 }
 
 /// Mirrors conv.h depthwise_padded::floats for a 2-D window (a 1-D one is
-/// one row tall): a strip of the phase-split image, then a row.
+/// one row tall): a strip of the phase-split image (two for small planes),
+/// then a row.
 static int64_t depthwiseScratchFloats(std::array<int64_t, 2> in, std::array<int64_t, 2> out,
                                       std::array<int64_t, 2> k,
                                       std::array<int64_t, 2> stride,
@@ -887,8 +888,9 @@ static int64_t depthwiseScratchFloats(std::array<int64_t, 2> in, std::array<int6
   int64_t r = out[0];
   while (stride[0] > 1 && r > 1 && rowsFor(r) * phases * w * 4 > 12 * 1024)
     --r;
-  int64_t slack = k[1] * dil[1] + 16;
-  return (phases * rowsFor(r) * w + slack + phases * w + 15) / 16 * 16;
+  int64_t slack = k[1] * dil[1] + 16, strip = phases * rowsFor(r) * w + slack;
+  bool pipelined = r == out[0] && strip <= 2048 && out[0] * out[1] < 2048;
+  return ((pipelined ? 2 : 1) * strip + phases * w + 15) / 16 * 16;
 }
 
 int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile) {

@@ -163,9 +163,18 @@ template <class Win> struct depthwise_padded {
   /// Height of a strip's phase planes.
   static constexpr index_t strip_h = rows_for(strip_rows);
   static constexpr index_t strip = phases * strip_h * w + slack;
-  /// Per thread: a strip, then one output row's accumulator, rounded up to
-  /// whole cache lines (16 floats) so that no two threads' slices share one.
-  static constexpr index_t floats = sgemm::round_up(strip + phases * w, 16);
+  /// Whether each plane is one small strip, filled while the plane before
+  /// is computed, into the other of two: read right after it is written, a
+  /// strip's vectors span several of the fill's short stores, which cannot
+  /// forward to them, and wait for the stores to reach L1 (mobilenet_v2's
+  /// 7 x 7 planes ran 22 or 50 us by code layout alone).
+  /// (Planes this small never split by rows.)
+  static constexpr bool pipelined =
+      strip_rows == Win::oh && strip <= 2048 && Win::oh * Win::ow < 2048;
+  /// Per thread: a strip (two if pipelined), then one output row's
+  /// accumulator, rounded up to whole cache lines (16 floats) so that no
+  /// two threads' slices share one.
+  static constexpr index_t floats = sgemm::round_up((pipelined ? 2 : 1) * strip + phases * w, 16);
 };
 
 /// Where tap (kh, kw) of output row oh starts in phase planes plane_h rows
@@ -516,14 +525,22 @@ void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RES
   constexpr index_t taps = Win::kh * Win::kw;
   constexpr index_t T = ONNXC_THREADS;
   constexpr bool byRows = T > 1 && OH * OW >= 2048 && OH >= 2 * T;
+  static_assert(!(byRows && P::pipelined), "a pipelined strip is a whole plane");
   // Thread t: rows [oh0, oh1) of planes [p0, p1), padding into its own
   // slice of the scratch (one strip and row buffer per thread, borders
   // zeroed once).
   auto rows = [&](index_t t, index_t p0, index_t p1, auto first, auto last) {
     constexpr index_t oh0 = decltype(first)::value, oh1 = decltype(last)::value;
     float *strip = scratch + t * P::floats, *row = strip + P::strip;
+    float *next = row + P::phases * P::w; // the pipelined second strip
     for (index_t i = 0; i < P::strip; ++i)
       strip[i] = 0.0f;
+    if constexpr (P::pipelined) {
+      for (index_t i = 0; i < P::strip; ++i)
+        next[i] = 0.0f;
+      if (p0 < p1)
+        depthwise_fill_strip<Win>(x + p0 * H * W, strip, 0, OH);
+    }
     for (index_t p = p0; p < p1; ++p) {
       const index_t c = p % C;
       const float *wp = w + c * taps;
@@ -534,7 +551,12 @@ void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RES
       // constants, which the unstrided kernels need to run at full speed.
       auto strip_rows = [&](index_t s0, auto count) {
         constexpr index_t r = decltype(count)::value;
-        depthwise_fill_strip<Win>(x + p * H * W, strip, s0, r);
+        if constexpr (P::pipelined) {
+          if (p + 1 < p1)
+            depthwise_fill_strip<Win>(x + (p + 1) * H * W, next, 0, OH);
+        } else {
+          depthwise_fill_strip<Win>(x + p * H * W, strip, s0, r);
+        }
         if constexpr (sgemm::vector_act<Act>::ok) {
           if (!rp) {
             depthwise_rows<Win, r>(strip, wp, b, yp, s0, act);
@@ -556,6 +578,11 @@ void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RES
         strip_rows(s0, index_constant<R>{});
       if constexpr ((oh1 - oh0) % R != 0)
         strip_rows(oh1 - (oh1 - oh0) % R, index_constant<(oh1 - oh0) % R>{});
+      if constexpr (P::pipelined) {
+        float *done = strip;
+        strip = next;
+        next = done;
+      }
     }
   };
   parallel_for(T, [&](index_t t0, index_t t1) {

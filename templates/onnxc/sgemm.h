@@ -528,6 +528,21 @@ template <bool Trans> struct dense_b {
   index_t ldb, N;
   void pack(index_t jc, index_t pc, index_t nc, index_t kc, float *dst,
             index_t p0, index_t p1, index_t panelFloats) const {
+    if constexpr (!Trans) {
+      // Whole panels row by row of B where rows are pages apart: each
+      // row's run is one sequential stream, where panel by panel every k
+      // step would jump to another page (squeezenet1_1's 16 x 3025 x 128
+      // squeeze, two threads: 7.5% faster, 10 of 10 rounds).
+      const index_t whole = min_of(p1, nc / NR);
+      if (ldb >= 1024 && p0 < whole) {
+        for (index_t k = 0; k < kc; ++k) {
+          const float *row = data + (pc + k) * ldb + jc;
+          for (index_t p = p0; p < whole; ++p)
+            memcpy(dst + p * panelFloats + k * NR, row + p * NR, NR * sizeof(float));
+        }
+        p0 = whole;
+      }
+    }
     for (index_t p = p0; p < p1; ++p) {
       float *d = dst + p * panelFloats;
       index_t j0 = jc + p * NR, nr = min_of(NR, jc + nc - j0);

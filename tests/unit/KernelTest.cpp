@@ -111,6 +111,13 @@ TEST(Sgemm, TailsInEveryDimension) {
   checkSgemm<6, 26, 300, false, true>(false, false, true);
 }
 
+// Rows of B 1024 floats apart and more are packed row by row across the
+// panels (dense_b::pack), with a narrower last panel, over K blocks.
+TEST(Sgemm, WideBPackedRowByRow) {
+  checkSgemm<16, 1100, 70, false, false>(true, false, true);
+  checkSgemm<9, 1030, 600, false, false>(true, false, false);
+}
+
 TEST(Sgemm, PrepackedOperands) {
   checkSgemm<19, 45, 260, false, false>(true, false, true);
   checkSgemm<19, 45, 260, false, false>(false, true, false);

@@ -45,6 +45,8 @@ public:
   /// The target's SGEMM micro-kernel tile, which weights are packed for at
   /// compile time; 0 x 0 leaves weights as ONNX stores them.
   virtual SgemmTile sgemmTile() const = 0;
+  /// Threads the generated code splits work over (--threads).
+  virtual int threads() const = 0;
   /// Whether `part` was planned as a slice of `whole` (a Concat input its
   /// producer already wrote in place), so nothing needs copying.
   virtual bool writtenInPlace(mlir::Value part, mlir::Value whole) const = 0;

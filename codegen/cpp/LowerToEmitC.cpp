@@ -70,6 +70,7 @@ namespace {
 struct LoweringState {
   std::string prefix;
   SgemmTile sgemmTile;
+  int threads = 1;
   MemoryPlan plan;
   llvm::DenseMap<Value, std::string> names; // keyed by the onnx-level value
   /// Constants converted so far, added to the blob when first read.
@@ -182,6 +183,7 @@ public:
   }
 
   SgemmTile sgemmTile() const override { return state.sgemmTile; }
+  int threads() const override { return state.threads; }
 
   bool writtenInPlace(Value part, Value whole) const override {
     BufferRef ref = state.plan.buffers.lookup(part);
@@ -361,6 +363,7 @@ LogicalResult LowerToEmitCPass::lower(ModuleOp module, func::FuncOp func) {
   LoweringState state;
   state.prefix = prefix;
   state.sgemmTile = sgemmTile;
+  state.threads = threads;
   state.plan = planMemory(
       func, [&](Operation *op) { return scratchBytes(op, threads, sgemmTile); });
   state.used.insert("arena");

@@ -103,11 +103,14 @@ void conv_reference(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
 ///   conv_sgemm<MR>  float, 1-D/2-D: an SGEMM per image and group with the
 ///                   weights as stored (MR = 0) or pre-packed by the compiler
 ///                   into panels of MR rows per group (sgemm::prepacked_a,
-///                   each group's M/G rows padded to MR).
+///                   each group's M/G rows padded to MR). SplitK (pointwise,
+///                   pre-packed, one group): the threads split the input
+///                   channels (sgemm::gemm_k_split).
 struct conv_loops {};
 struct conv_depthwise {};
-template <index_t MR> struct conv_sgemm {
+template <index_t MR, bool SplitK = false> struct conv_sgemm {
   static constexpr index_t mr = MR;
+  static constexpr bool split_k = SplitK;
 };
 ///   conv_winograd<MR, Out> float 3x3, stride 1, dilation 1, one group:
 ///                   Winograd F(Out x Out, 3x3), Out 2 or 4, with weights
@@ -116,7 +119,7 @@ template <index_t MR, index_t Out = 2> struct conv_winograd {
   static constexpr index_t mr = MR, out = Out;
 };
 template <class K> constexpr bool is_conv_sgemm_v = false;
-template <index_t MR> constexpr bool is_conv_sgemm_v<conv_sgemm<MR>> = true;
+template <index_t MR, bool SplitK> constexpr bool is_conv_sgemm_v<conv_sgemm<MR, SplitK>> = true;
 template <class K> constexpr bool is_conv_winograd_v = false;
 template <index_t MR, index_t Out>
 constexpr bool is_conv_winograd_v<conv_winograd<MR, Out>> = true;
@@ -633,6 +636,8 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
     constexpr bool pointwise = taps == 1 && Win::sh == 1 && Win::sw == 1 &&
                                Win::ph == 0 && Win::pw == 0 && Win::h == Win::oh &&
                                Win::w == Win::ow;
+    static_assert(!Kernel::split_k || (pointwise && G == 1 && Kernel::mr != 0),
+                  "conv_sgemm<MR, true>: pointwise, one group, pre-packed weights");
     for (index_t n = 0; n < N; ++n)
       for (index_t g = 0; g < G; ++g) {
         const float *xg = x + (n * C + g * CG) * Win::h * Win::w;
@@ -643,7 +648,14 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
         // Scratch past the SGEMM's own, for an im2col matrix or images.
         float *extra = scratch + sgemm::scratch_floats(MG, OHW, KG, Kernel::mr == 0, true);
         auto run = [&](const auto &a) {
-          if constexpr (pointwise && strided_pointwise_v<MG, KG, OHW>)
+          if constexpr (Kernel::split_k && ONNXC_THREADS > 1) {
+            if constexpr (strided_pointwise_v<MG, KG, OHW>)
+              sgemm::gemm_k_split<MG, OHW, KG>(a, sgemm::strided_b{xg, OHW, OHW}, yg, OHW, scratch,
+                                               epi);
+            else
+              sgemm::gemm_k_split<MG, OHW, KG>(a, sgemm::dense_b<false>{xg, OHW, OHW}, yg, OHW,
+                                               scratch, epi);
+          } else if constexpr (pointwise && strided_pointwise_v<MG, KG, OHW>)
             sgemm::gemm<MG, OHW, KG>(a, sgemm::strided_b{xg, OHW, OHW}, yg, OHW, false,
                                      scratch, epi);
           else if constexpr (pointwise)

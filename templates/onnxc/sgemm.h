@@ -900,6 +900,94 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   }
 }
 
+/// Floats of scratch gemm_k_split takes: the partial products of all
+/// threads but the first, then per thread one K block of B packed (or a
+/// strided B's narrow last panel).
+constexpr index_t k_split_floats(index_t M, index_t N, index_t K) {
+  return (ONNXC_THREADS - 1) * M * N + ONNXC_THREADS * min_of(K, KC) * round_up(N, max_nr);
+}
+
+/// C = A B split over the threads by K: thread t multiplies rows
+/// [K t / T, K (t + 1) / T) of B, the channels a depthwise convolution
+/// before it wrote on that thread, through the same columns of A, into C
+/// (the first thread) or its own partial product; a second pass adds the
+/// partials, then the epilogue. Each core then reads only the part of B in
+/// its own cache and its part of the weights, where split by columns each
+/// streams all of the weights and half of B from the other core.
+template <index_t M, index_t N, index_t K, class B, class Epi>
+void gemm_k_split(const prepacked_a &a, const B &b, float *c, index_t ldc, float *scratch,
+                  const Epi &epi) {
+  constexpr index_t T = ONNXC_THREADS, depth = block_depth(K), nPanels = (N + NR - 1) / NR;
+  constexpr index_t tailJ = N / NR * NR;
+  constexpr bool strided = is_strided_b_v<B>;
+  float *partials = scratch, *packs = scratch + (T - 1) * M * N;
+  parallel_for(T, [&](index_t t0, index_t t1) {
+    for (index_t t = t0; t < t1; ++t) {
+      float *out = t == 0 ? c : partials + (t - 1) * M * N;
+      const index_t ldo = t == 0 ? ldc : N;
+      float *own = packs + t * min_of(K, KC) * round_up(N, max_nr);
+      const index_t k1 = K * (t + 1) / T;
+      if (K * t / T == k1) // more threads than rows of B: nothing to add
+        for (index_t i = 0; i < M; ++i)
+          for (index_t j = 0; j < N; ++j)
+            out[i * ldo + j] = 0.0f;
+      // Segments of the thread's rows within one of A's packed K blocks.
+      for (index_t s0 = K * t / T; s0 < k1;) {
+        const index_t block = s0 / depth * depth, s1 = min_of(k1, block + depth);
+        const index_t kc = s1 - s0;
+        const bool acc = s0 != K * t / T;
+        if constexpr (strided) {
+          if (tailJ < N)
+            b.pack_tail(tailJ, s0, kc, own);
+        } else {
+          b.pack(0, s0, N, kc, own, 0, nPanels, kc * NR);
+        }
+        for (index_t jp = 0; jp < nPanels; ++jp) {
+          const index_t j = jp * NR;
+          const float *bp;
+          index_t bstep = NR;
+          if constexpr (strided) {
+            bp = j >= tailJ ? own : b.panel(j, s0);
+            bstep = j >= tailJ ? NR : b.ldb;
+          } else {
+            bp = own + jp * kc * NR;
+          }
+          for (index_t i = 0; i < M; i += MR)
+            tile<false, prefetch_a>(kc, a.panel(i, block) + (s0 - block) * MR, bp, bstep,
+                                    out + i * ldo + j, ldo, min_of(MR, M - i), min_of(NR, N - j),
+                                    acc, static_cast<const Epi *>(nullptr), i, j);
+        }
+        s0 = s1;
+      }
+    }
+  });
+  // The sums split by columns as gemm_on splits a product of N columns
+  // (the next layer's, where its columns split): by column panels where
+  // they split evenly, else by even ranges of whole vectors. Split by rows
+  // instead, mobilenet_v2's 28 x 28 expansions after these ran 6-8%
+  // slower; by panels alone, squeezenet1_1's 13 x 13 ones 12-22%.
+  auto sums = [&](index_t j0, index_t j1) {
+    for (index_t i = 0; i < M; ++i) {
+      float *ONNXC_RESTRICT row = c + i * ldc + j0;
+      for (index_t t = 1; t < T; ++t) {
+        const float *ONNXC_RESTRICT part = partials + (t - 1) * M * N + i * N + j0;
+        for (index_t j = 0; j < j1 - j0; ++j)
+          row[j] += part[j];
+      }
+      if constexpr (Epi::active)
+        epi(row, ldc, i, j0, 1, j1 - j0);
+    }
+  };
+  if constexpr (panels_split_evenly(nPanels, N))
+    parallel_for(nPanels, [&](index_t q0, index_t q1) { sums(q0 * NR, min_of(N, q1 * NR)); });
+  else
+    parallel_for(T, [&](index_t t0, index_t t1) {
+      for (index_t t = t0; t < t1; ++t)
+        sums(N * t / T / V::width * V::width,
+             t + 1 == T ? N : N * (t + 1) / T / V::width * V::width);
+    });
+}
+
 /// gemm_on, on all the threads the model was built for.
 template <index_t M, index_t N, index_t K, class A, class B, class Epi = no_epilogue>
 void gemm(const A &a, const B &b, float *c, index_t ldc, bool accumulate, float *scratch,

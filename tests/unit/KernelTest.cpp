@@ -227,9 +227,10 @@ TEST(Depthwise, StridedPlanesInStrips) {
 }
 
 /// A one-group convolution through its SGEMM with pre-packed weights
-/// (conv_sgemm), against a direct double loop; window as in checkDepthwise.
-template <index_t C, index_t M, index_t H, index_t W, index_t OH, index_t OW, index_t K,
-          index_t S, index_t P>
+/// (conv_sgemm, its products split by K over the threads when SplitK),
+/// against a direct double loop; window as in checkDepthwise.
+template <index_t C, index_t M, index_t H, index_t W, index_t OH, index_t OW, index_t K, index_t S,
+          index_t P, bool SplitK = false>
 void checkConvSgemm(bool withResidual) {
   using Win = onnxc::window3d<1, H, W, 1, OH, OW, 1, K, K, 1, S, S, 0, P, P, 1, 1, 1>;
   constexpr index_t KG = C * K * K;
@@ -239,8 +240,9 @@ void checkConvSgemm(bool withResidual) {
   std::vector<float> y(M * OH * OW, 0.0f);
   // Generous scratch: the SGEMM's packing and every channel's image.
   std::vector<float> scratch(sg::scratch_floats(M, OH * OW, KG, false, true) +
-                             C * 2 * (H + 2 * P + 2 * K) * (W + 2 * P + 2 * K) + KG * OH * OW);
-  onnxc::conv<1, C, M, 1, Win, onnxc::conv_sgemm<sg::MR>>(
+                             C * 2 * (H + 2 * P + 2 * K) * (W + 2 * P + 2 * K) + KG * OH * OW +
+                             (SplitK ? sg::k_split_floats(M, OH * OW, KG) : 0));
+  onnxc::conv<1, C, M, 1, Win, onnxc::conv_sgemm<sg::MR, SplitK>>(
       x.data(), packed.data(), bias.data(), withResidual ? res.data() : nullptr, y.data(),
       scratch.data(), onnxc::fn::Clip<float>{-0.5f, 6.0f});
   for (index_t m = 0; m < M; ++m)
@@ -314,6 +316,19 @@ TEST(ConvSgemm, PointwiseInPlaceAndPacked) {
   checkConvSgemm<96, 128, 14, 14, 14, 14, 1, 1, 0>(false);
   checkConvSgemm<96, 32, 13, 13, 13, 13, 1, 1, 0>(true);
   checkConvSgemm<96, 80, 13, 13, 13, 13, 1, 1, 0>(true);
+}
+
+TEST(ConvSgemm, PointwiseSplitByInputChannels) {
+  // Each thread's input channels span K blocks of the packed weights (576:
+  // three of 192) and end inside one; B read in place with a narrower last
+  // panel (196 columns), packed (160 output channels on 49), and an odd
+  // channel count that splits unevenly over the threads.
+  static_assert(onnxc::strided_pointwise_v<96, 576, 14 * 14> &&
+                    !onnxc::strided_pointwise_v<160, 960, 7 * 7>,
+                "the cases must take both paths");
+  checkConvSgemm<576, 96, 14, 14, 14, 14, 1, 1, 0, true>(true);
+  checkConvSgemm<960, 160, 7, 7, 7, 7, 1, 1, 0, true>(true);
+  checkConvSgemm<195, 40, 13, 13, 13, 13, 1, 1, 0, true>(false);
 }
 
 /// A 3x3, stride 1, pad 1 convolution through Winograd F(Out x Out, 3x3)

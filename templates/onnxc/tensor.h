@@ -6,24 +6,50 @@
 
 ONNXC_NAMESPACE_BEGIN
 
-/// y = transpose(x) where In is x's shape and Perm the permutation.
+/// Output dims [s, rank) that a transpose leaves in place at the end:
+/// each run of their product is one contiguous copy.
+template <class Perm> constexpr int transpose_run_start() {
+  int s = Perm::rank;
+  while (s > 0 && Perm::at(s - 1) == s - 1)
+    --s;
+  return s;
+}
+
+/// y = transpose(x) where In is x's shape and Perm the permutation, a row
+/// of y at a time: trailing dims the permutation keeps as one copy
+/// (memcpy), else y's last dim as one strided loop over x. Element by
+/// element, tiny_transformer's head splits ([32, 4, 32] -> [4, 32, 32],
+/// 16 KB) took 3 us each.
 template <class In, class Perm, class T> void transpose(const T *x, T *y) {
-  constexpr int R = In::rank;
-  index_t outDims[R > 0 ? R : 1], inStride[R > 0 ? R : 1];
-  for (int d = 0; d < R; ++d) {
-    outDims[d] = In::at(int(Perm::at(d)));
-    inStride[d] = In::stride(int(Perm::at(d)));
-  }
-  index_t idx[R > 0 ? R : 1] = {};
-  index_t off = 0;
-  for (index_t i = 0; i < In::size; ++i) {
-    y[i] = x[off];
-    for (int d = R - 1; d >= 0; --d) {
-      off += inStride[d];
-      if (++idx[d] < outDims[d])
-        break;
-      off -= inStride[d] * outDims[d];
-      idx[d] = 0;
+  constexpr int S = transpose_run_start<Perm>();
+  if constexpr (S == 0) {
+    memcpy(y, x, size_t(In::size) * sizeof(T));
+  } else {
+    constexpr bool moved = S == In::rank; // the last dim moves
+    constexpr int D = moved ? S - 1 : S;  // y's dims outside a row
+    // A row: dims [S, rank) (the same in x and y), or y's last dim.
+    constexpr index_t run = moved ? In::at(int(Perm::at(S - 1))) : In::stride(S - 1);
+    constexpr index_t step = moved ? In::stride(int(Perm::at(S - 1))) : 1;
+    index_t outDims[D + 1], inStride[D + 1], idx[D + 1] = {};
+    for (int d = 0; d < D; ++d) {
+      outDims[d] = In::at(int(Perm::at(d)));
+      inStride[d] = In::stride(int(Perm::at(d)));
+    }
+    index_t off = 0;
+    for (index_t i = 0; i < In::size; i += run) {
+      if constexpr (moved) {
+        for (index_t j = 0; j < run; ++j)
+          y[i + j] = x[off + j * step];
+      } else {
+        memcpy(y + i, x + off, size_t(run) * sizeof(T));
+      }
+      for (int d = D - 1; d >= 0; --d) {
+        off += inStride[d];
+        if (++idx[d] < outDims[d])
+          break;
+        off -= inStride[d] * outDims[d];
+        idx[d] = 0;
+      }
     }
   }
 }
@@ -37,17 +63,40 @@ void concat_part(const T *x, T *y) {
     memcpy(y + o * OutChunk + Offset, x + o * Chunk, size_t(Chunk) * sizeof(T));
 }
 
+/// Dims [s, rank) a slice copies as one contiguous run: unit steps, and
+/// every dim after the first of them whole.
+template <class In, class Out, class Start, class Step> constexpr int slice_run_start() {
+  int s = In::rank;
+  if (s == 0 || Step::at(s - 1) != 1)
+    return s;
+  --s;
+  while (s > 0 && Step::at(s - 1) == 1 && Out::at(s) == In::at(s) && Start::at(s) == 0)
+    --s;
+  return s;
+}
+
 /// General strided slice: Out shape, In shape, Start and Step per dim.
+/// Unit-step trailing dims go as runs (memcpy): element by element,
+/// tiny_transformer's query, key and value slices (32 rows of 128 floats)
+/// took 3 us each.
 template <class In, class Out, class Start, class Step, class T>
 void slice(const T *x, T *y) {
-  constexpr int R = In::rank;
-  index_t idx[R > 0 ? R : 1] = {};
-  for (index_t i = 0; i < Out::size; ++i) {
-    index_t off = 0;
-    for (int d = 0; d < R; ++d)
+  constexpr int R = In::rank, S = slice_run_start<In, Out, Start, Step>();
+  // Elements per run: Out's dims [S, R).
+  constexpr index_t run = S == R ? 1 : S == 0 ? Out::size : Out::stride(S - 1);
+  index_t base = 0; // where the runs' own dims start
+  for (int d = S; d < R; ++d)
+    base += Start::at(d) * In::stride(d);
+  index_t idx[S > 0 ? S : 1] = {};
+  for (index_t i = 0; i < Out::size; i += run) {
+    index_t off = base;
+    for (int d = 0; d < S; ++d)
       off += (Start::at(d) + idx[d] * Step::at(d)) * In::stride(d);
-    y[i] = x[off];
-    for (int d = R - 1; d >= 0; --d) {
+    if constexpr (run == 1)
+      y[i] = x[off];
+    else
+      memcpy(y + i, x + off, size_t(run) * sizeof(T));
+    for (int d = S - 1; d >= 0; --d) {
       if (++idx[d] < Out::at(d))
         break;
       idx[d] = 0;

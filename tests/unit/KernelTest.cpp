@@ -534,6 +534,70 @@ TEST(Gemv, RowsAndColumns) {
   checkGemv<5000, 21>(1e-5);
 }
 
+/// transpose<In, Perm> against indices worked out element by element: y's
+/// element at output index o is x's at input index i with i[Perm[d]] = o[d].
+template <class In, class Perm> void checkTranspose() {
+  constexpr int R = In::rank;
+  auto x = randomVector(In::size, 31);
+  std::vector<float> y(In::size, -1.0f);
+  onnxc::transpose<In, Perm>(x.data(), y.data());
+  index_t outDims[R], o[R] = {};
+  for (int d = 0; d < R; ++d)
+    outDims[d] = In::at(int(Perm::at(d)));
+  for (index_t k = 0; k < In::size; ++k) {
+    index_t off = 0;
+    for (int d = 0; d < R; ++d)
+      off += o[d] * In::stride(int(Perm::at(d)));
+    ASSERT_EQ(y[k], x[off]) << "at " << k;
+    for (int d = R - 1; d >= 0 && ++o[d] == outDims[d]; --d)
+      o[d] = 0;
+  }
+}
+
+TEST(Tensor, TransposeByRuns) {
+  // Attention's head split and merge (runs of the last dim), a size-1 dim
+  // moved (runs of 128), two trailing dims kept (runs of 20), the identity
+  // (one copy) and the last dim moved (element by element).
+  checkTranspose<onnxc::dims<32, 4, 32>, onnxc::dims<1, 0, 2>>();
+  checkTranspose<onnxc::dims<1, 32, 128>, onnxc::dims<1, 0, 2>>();
+  checkTranspose<onnxc::dims<3, 2, 4, 5>, onnxc::dims<1, 0, 2, 3>>();
+  checkTranspose<onnxc::dims<3, 2, 4>, onnxc::dims<0, 1, 2>>();
+  checkTranspose<onnxc::dims<3, 5, 7>, onnxc::dims<2, 0, 1>>();
+  checkTranspose<onnxc::dims<2, 3, 4, 5>, onnxc::dims<0, 3, 1, 2>>();
+}
+
+/// slice<In, Out, Start, Step> against indices worked out element by
+/// element: y[o] = x[Start + o * Step] per dim.
+template <class In, class Out, class Start, class Step> void checkSlice() {
+  constexpr int R = In::rank;
+  auto x = randomVector(In::size, 32);
+  std::vector<float> y(Out::size, -1.0f);
+  onnxc::slice<In, Out, Start, Step>(x.data(), y.data());
+  index_t o[R] = {};
+  for (index_t k = 0; k < Out::size; ++k) {
+    index_t off = 0;
+    for (int d = 0; d < R; ++d)
+      off += (Start::at(d) + o[d] * Step::at(d)) * In::stride(d);
+    ASSERT_EQ(y[k], x[off]) << "at " << k;
+    for (int d = R - 1; d >= 0 && ++o[d] == Out::at(d); --d)
+      o[d] = 0;
+  }
+}
+
+TEST(Tensor, SliceByRuns) {
+  using onnxc::dims;
+  // A third of each row (query, key, value), from its start and from its
+  // middle; whole trailing dims merged into one run from a partial one; a
+  // stride along the last dim, a negative one, and a stride before a
+  // unit-step last dim.
+  checkSlice<dims<32, 1, 384>, dims<32, 1, 128>, dims<0, 0, 0>, dims<1, 1, 1>>();
+  checkSlice<dims<32, 1, 384>, dims<32, 1, 128>, dims<0, 0, 128>, dims<1, 1, 1>>();
+  checkSlice<dims<4, 6, 5, 3>, dims<2, 3, 5, 3>, dims<1, 2, 0, 0>, dims<1, 1, 1, 1>>();
+  checkSlice<dims<4, 6, 10>, dims<4, 6, 4>, dims<0, 0, 1>, dims<1, 1, 2>>();
+  checkSlice<dims<4, 6, 10>, dims<2, 6, 10>, dims<3, 0, 9>, dims<-1, 1, -1>>();
+  checkSlice<dims<8, 6, 10>, dims<3, 2, 7>, dims<1, 1, 2>, dims<3, 2, 1>>();
+}
+
 TEST(FastMath, CloseToLibm) {
   double worstExp = 0, worstSig = 0, worstTanh = 0, worstErf = 0;
   for (double d = -90; d <= 88.5; d += 0.00917) {

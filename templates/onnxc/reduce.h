@@ -191,6 +191,27 @@ void instance_norm(const T *x, const T *scale, const T *bias, T *y,
     }
 }
 
+/// The sum of f(i) for i < n in 16 independent partial sums, which the
+/// compiler keeps in vector registers, instead of one chain of dependent
+/// adds (without reassociation it vectorizes no plain sum): a LayerNorm
+/// row of 128 floats waited on 256 adds in a row (tiny_transformer's took
+/// 8 us for 32 rows).
+template <class F> ONNXC_INLINE float lane_sum(index_t n, const F &f) {
+  constexpr index_t L = 16;
+  float acc[L] = {};
+  index_t i = 0;
+  for (; i + L <= n; i += L)
+#pragma GCC unroll 16
+    for (index_t l = 0; l < L; ++l)
+      acc[l] += f(i + l);
+  float sum = 0.0f;
+  for (index_t l = 0; l < L; ++l)
+    sum += acc[l];
+  for (; i < n; ++i)
+    sum += f(i);
+  return sum;
+}
+
 /// LayerNormalization over the trailing Inner elements of [Outer, Inner];
 /// scale/bias broadcast as ScaleN/BiasN elements (Inner or 1; 0 if absent).
 template <index_t Outer, index_t Inner, index_t ScaleN, index_t BiasN, class T>
@@ -199,14 +220,14 @@ void layer_norm(const T *x, const T *scale, const T *bias, T *y, float *mean_out
   for (index_t o = 0; o < Outer; ++o) {
     const T *xp = x + o * Inner;
     T *yp = y + o * Inner;
-    float mean = 0, var = 0;
-    for (index_t i = 0; i < Inner; ++i) mean += float(load(xp[i]));
-    mean /= float(Inner);
-    for (index_t i = 0; i < Inner; ++i) {
-      float d = float(load(xp[i])) - mean;
-      var += d * d;
-    }
-    var /= float(Inner);
+    const float mean =
+        lane_sum(Inner, [&](index_t i) { return float(load(xp[i])); }) / float(Inner);
+    const float var = lane_sum(Inner,
+                               [&](index_t i) {
+                                 const float d = float(load(xp[i])) - mean;
+                                 return d * d;
+                               }) /
+                      float(Inner);
     float inv = 1.0f / math::sqrt(var + epsilon);
     if (mean_out) mean_out[o] = mean;
     if (inv_std_out) inv_std_out[o] = inv;

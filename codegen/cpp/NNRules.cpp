@@ -108,6 +108,11 @@ std::string residualOf(Operation *op, LoweringContext &ctx, Type elementType) {
   return ctx.optionalInput(residual, elementType);
 }
 
+/// Whether an optional list attribute is absent or all `value`.
+bool absentOrAll(std::optional<SmallVector<int64_t>> v, int64_t value) {
+  return !v || llvm::all_of(*v, [&](int64_t e) { return e == value; });
+}
+
 /// The conv.h kernel a convolution runs: float 1-D/2-D ones are depthwise,
 /// Winograd (3x3, stride 1, with weights the compiler may transform) or an
 /// SGEMM, the rest take the reference loops.
@@ -123,12 +128,9 @@ ConvKernel convKernelOf(Operation *op, bool weightsPackable) {
     return ConvKernel::Depthwise;
   // Winograd F(2x2, 3x3) where its transforms pay off: enough channels on
   // both sides for the 16 products to dominate.
-  auto ones = [](std::optional<SmallVector<int64_t>> v) {
-    return !v || llvm::all_of(*v, [](int64_t e) { return e == 1; });
-  };
   if (weightsPackable && xt.getRank() == 4 && group == 1 && wt.getDimSize(2) == 3 &&
-      wt.getDimSize(3) == 3 && ones(intsAttr(op, "strides")) &&
-      ones(intsAttr(op, "dilations")) && xt.getDimSize(1) >= kWinogradMinChannels &&
+      wt.getDimSize(3) == 3 && absentOrAll(intsAttr(op, "strides"), 1) &&
+      absentOrAll(intsAttr(op, "dilations"), 1) && xt.getDimSize(1) >= kWinogradMinChannels &&
       yt.getDimSize(1) >= kWinogradMinChannels)
     return ConvKernel::Winograd;
   return ConvKernel::Sgemm;
@@ -265,15 +267,10 @@ bool splitsInputChannels(Operation *op, int threads, int64_t mr) {
     return false;
   auto xt = tensorType(op->getOperand(0)), wt = tensorType(op->getOperand(1));
   auto yt = tensorType(op->getResult(0));
-  auto ones = [](std::optional<SmallVector<int64_t>> v) {
-    return !v || llvm::all_of(*v, [](int64_t e) { return e == 1; });
-  };
-  auto zeros = [](std::optional<SmallVector<int64_t>> v) {
-    return !v || llvm::all_of(*v, [](int64_t e) { return e == 0; });
-  };
   if (xt.getRank() != 4 || intAttr(op, "group", 1) != 1 || wt.getDimSize(2) != 1 ||
-      wt.getDimSize(3) != 1 || !ones(intsAttr(op, "strides")) || !zeros(intsAttr(op, "pads")) ||
-      xt.getDimSize(2) != yt.getDimSize(2) || xt.getDimSize(3) != yt.getDimSize(3))
+      wt.getDimSize(3) != 1 || !absentOrAll(intsAttr(op, "strides"), 1) ||
+      !absentOrAll(intsAttr(op, "pads"), 0) || xt.getDimSize(2) != yt.getDimSize(2) ||
+      xt.getDimSize(3) != yt.getDimSize(3))
     return false;
   int64_t k = xt.getDimSize(1), m = yt.getDimSize(1), n = yt.getDimSize(2) * yt.getDimSize(3);
   if (k < 2 * m || m * n > 32768 || m * n * k < (int64_t(1) << 20))

@@ -647,20 +647,18 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
             residual ? residual + (n * M + g * MG) * OHW : nullptr, OHW, act};
         // Scratch past the SGEMM's own, for an im2col matrix or images.
         float *extra = scratch + sgemm::scratch_floats(MG, OHW, KG, Kernel::mr == 0, true);
+        // A pointwise convolution's input as B: read in place or packed.
+        auto pointwiseB = [&] {
+          if constexpr (strided_pointwise_v<MG, KG, OHW>)
+            return sgemm::strided_b{xg, OHW, OHW};
+          else
+            return sgemm::dense_b<false>{xg, OHW, OHW};
+        };
         auto run = [&](const auto &a) {
-          if constexpr (Kernel::split_k && ONNXC_THREADS > 1) {
-            if constexpr (strided_pointwise_v<MG, KG, OHW>)
-              sgemm::gemm_k_split<MG, OHW, KG>(a, sgemm::strided_b{xg, OHW, OHW}, yg, OHW, scratch,
-                                               epi);
-            else
-              sgemm::gemm_k_split<MG, OHW, KG>(a, sgemm::dense_b<false>{xg, OHW, OHW}, yg, OHW,
-                                               scratch, epi);
-          } else if constexpr (pointwise && strided_pointwise_v<MG, KG, OHW>)
-            sgemm::gemm<MG, OHW, KG>(a, sgemm::strided_b{xg, OHW, OHW}, yg, OHW, false,
-                                     scratch, epi);
+          if constexpr (Kernel::split_k && ONNXC_THREADS > 1)
+            sgemm::gemm_k_split<MG, OHW, KG>(a, pointwiseB(), yg, OHW, scratch, epi);
           else if constexpr (pointwise)
-            sgemm::gemm<MG, OHW, KG>(a, sgemm::dense_b<false>{xg, OHW, OHW}, yg,
-                                     OHW, false, scratch, epi);
+            sgemm::gemm<MG, OHW, KG>(a, pointwiseB(), yg, OHW, false, scratch, epi);
           else if constexpr (im2col_whole_v<Win, KG, OHW>) {
             im2col_whole<Win, CG>(xg, extra);
             sgemm::gemm<MG, OHW, KG>(a, sgemm::strided_b{extra, OHW, OHW}, yg, OHW, false,

@@ -100,6 +100,12 @@ constexpr index_t scratch_floats(index_t M, index_t N, index_t K, bool packA, bo
          (packA ? (min_of(M, MC) + max_mr) * min_of(K, KC) : 0);
 }
 
+/// Where thread t's even range of whole vectors of `cols` columns starts
+/// (t = ONNXC_THREADS: the end), where column panels split unevenly.
+constexpr index_t vector_share_start(index_t cols, index_t t) {
+  return t == ONNXC_THREADS ? cols : cols * t / ONNXC_THREADS / V::width * V::width;
+}
+
 /// Whether parallel_for's chunks of `panels` column panels (the last of
 /// them partial, `cols` columns in all) give each thread within 12.5 % of
 /// an even share of the columns.
@@ -794,9 +800,7 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
       if (!panels_split_evenly(nPanels, nc) && nc >= 2 * ONNXC_THREADS * V::width) {
         parallel_for(ONNXC_THREADS, [&](index_t t0, index_t t1) {
           for (index_t t = t0; t < t1; ++t) {
-            const index_t n0 = nc * t / ONNXC_THREADS / V::width * V::width;
-            const index_t n1 =
-                t + 1 == ONNXC_THREADS ? nc : nc * (t + 1) / ONNXC_THREADS / V::width * V::width;
+            const index_t n0 = vector_share_start(nc, t), n1 = vector_share_start(nc, t + 1);
             const index_t panels = (n1 - n0 + NR - 1) / NR;
             float *own = bbuf + (n0 + t * NR) * kcMax;
             for (index_t pc = 0; pc < K; pc += kcMax) {
@@ -983,8 +987,7 @@ void gemm_k_split(const prepacked_a &a, const B &b, float *c, index_t ldc, float
   else
     parallel_for(T, [&](index_t t0, index_t t1) {
       for (index_t t = t0; t < t1; ++t)
-        sums(N * t / T / V::width * V::width,
-             t + 1 == T ? N : N * (t + 1) / T / V::width * V::width);
+        sums(vector_share_start(N, t), vector_share_start(N, t + 1));
     });
 }
 

@@ -2,6 +2,7 @@
 #ifndef ONNXC_TEMPLATES_REDUCE_H
 #define ONNXC_TEMPLATES_REDUCE_H
 
+#include "onnxc/fastmath.h"
 #include "onnxc/runtime.h"
 
 ONNXC_NAMESPACE_BEGIN
@@ -79,20 +80,20 @@ void reduce(const T *x, T *y) {
   }
 }
 
-/// The sum of f(i) for i < n in 16 independent partial sums, which the
-/// compiler keeps in vector registers, instead of one chain of dependent
-/// adds (without reassociation it vectorizes no plain sum): a LayerNorm
-/// row of 128 floats waited on 256 adds in a row (tiny_transformer's took
-/// 8 us for 32 rows).
-template <class F> ONNXC_INLINE float lane_sum(index_t n, const F &f) {
+/// The sum of f(i) for i < n, in S, in 16 independent partial sums, which
+/// the compiler keeps in vector registers, instead of one chain of
+/// dependent adds (without reassociation it vectorizes no plain sum): a
+/// LayerNorm row of 128 floats waited on 256 adds in a row
+/// (tiny_transformer's took 8 us for 32 rows).
+template <class S = float, class F> ONNXC_INLINE S lane_sum(index_t n, const F &f) {
   constexpr index_t L = 16;
-  float acc[L] = {};
+  S acc[L] = {};
   index_t i = 0;
   for (; i + L <= n; i += L)
 #pragma GCC unroll 16
     for (index_t l = 0; l < L; ++l)
       acc[l] += f(i + l);
-  float sum = 0.0f;
+  S sum = 0;
   for (index_t l = 0; l < L; ++l)
     sum += acc[l];
   for (; i < n; ++i)
@@ -216,14 +217,13 @@ void instance_norm(const T *x, const T *scale, const T *bias, T *y,
     for (index_t c = 0; c < C; ++c) {
       const T *xp = x + (n * C + c) * Plane;
       T *yp = y + (n * C + c) * Plane;
-      CT mean = 0, var = 0;
-      for (index_t i = 0; i < Plane; ++i) mean += load(xp[i]);
-      mean /= CT(Plane);
-      for (index_t i = 0; i < Plane; ++i) {
-        CT d = load(xp[i]) - mean;
-        var += d * d;
-      }
-      var /= CT(Plane);
+      const CT mean = lane_sum<CT>(Plane, [&](index_t i) { return CT(load(xp[i])); }) / CT(Plane);
+      const CT var = lane_sum<CT>(Plane,
+                                  [&](index_t i) {
+                                    const CT d = load(xp[i]) - mean;
+                                    return d * d;
+                                  }) /
+                     CT(Plane);
       CT s = load(scale[c]) / math::sqrt(var + CT(epsilon));
       for (index_t i = 0; i < Plane; ++i)
         yp[i] = store<T>(CT((load(xp[i]) - mean) * s + load(bias[c])));

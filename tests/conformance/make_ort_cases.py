@@ -2,7 +2,7 @@
 """Writes small cases in the ONNX backend-test layout whose reference
 outputs come from ONNX Runtime, for behaviour the ONNX node tests do not
 reach (asymmetric pads counted by average pooling, Concat inputs written in
-place). The generated files are checked in, so the tests need no ORT:
+place, InstanceNormalization, whose node tests are opset 6). The generated files are checked in, so the tests need no ORT:
 
     python3 tests/conformance/make_ort_cases.py tests/conformance/ort_cases
 """
@@ -47,6 +47,24 @@ def average_pool_case(root, name, x_shape, y_shape, **attrs):
                                              [value("y", y_shape)]))
 
 
+def instance_norm_case(root, name, shape, epsilon):
+    # x + 3 first: a mean well away from zero, which a one-pass variance
+    # (E[x^2] - E[x]^2) in float would get visibly wrong.
+    rng = np.random.default_rng(len(name))
+    c = shape[1]
+    shift = numpy_helper.from_array(np.array(3.0, np.float32), "shift")
+    scale = numpy_helper.from_array(rng.uniform(0.5, 1.5, c).astype(np.float32), "scale")
+    bias = numpy_helper.from_array(rng.standard_normal(c).astype(np.float32), "bias")
+    nodes = [
+        helper.make_node("Add", ["x", "shift"], ["xs"], name="shift"),
+        helper.make_node("InstanceNormalization", ["xs", "scale", "bias"], ["y"], name="norm",
+                         epsilon=epsilon),
+    ]
+    write_case(root, name, helper.make_graph(nodes, name, [value("x", shape)],
+                                             [value("y", shape)],
+                                             initializer=[shift, scale, bias]))
+
+
 def main(root):
     # Trailing pads that differ from the leading ones, counted by
     # count_include_pad: rows of 16+ outputs (pool2d_separable) and short
@@ -73,6 +91,10 @@ def main(root):
     write_case(root, "concat_in_place_graph_output",
                helper.make_graph(nodes, "concat_in_place", [value("x", [1, 4, 5, 6])],
                                  [value("y", [1, 12, 5, 6]), value("z", [1, 4, 5, 6])]))
+    # Planes of 323 floats (16-float partial sums and a tail) over two
+    # images, and of 6144.
+    instance_norm_case(root, "instancenorm_plane_tail", [2, 3, 17, 19], 1e-3)
+    instance_norm_case(root, "instancenorm_large_plane", [1, 4, 64, 96], 1e-5)
 
 
 if __name__ == "__main__":

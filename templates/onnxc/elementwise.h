@@ -121,8 +121,10 @@ struct Gelu {
 template <class T> struct Clip {
   T lo, hi;
   template <class C> C operator()(C x) const {
+    // ONNX's min(max(x, lo), hi): hi where lo > hi; NaNs pass through.
     C l = load(lo), h = load(hi);
-    return x < l ? l : x > h ? h : x;
+    C m = l > x ? l : x;
+    return h < m ? h : m;
   }
 };
 

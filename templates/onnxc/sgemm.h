@@ -148,8 +148,11 @@ template <> struct vector_act<fn::LeakyRelu> {
 template <> struct vector_act<fn::Clip<float>> {
   static constexpr bool ok = true;
   static ONNXC_INLINE V::reg apply(const fn::Clip<float> &a, V::reg v) {
+    // max, then min (one instruction each): ONNX's min(max(x, lo), hi),
+    // hi where lo > hi; NaNs pass through.
     V::reg lo = V::broadcast(&a.lo), hi = V::broadcast(&a.hi);
-    return v < lo ? lo : v > hi ? hi : v;
+    v = lo > v ? lo : v;
+    return hi < v ? hi : v;
   }
 };
 

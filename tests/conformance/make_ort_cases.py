@@ -2,7 +2,8 @@
 """Writes small cases in the ONNX backend-test layout whose reference
 outputs come from ONNX Runtime, for behaviour the ONNX node tests do not
 reach (asymmetric pads counted by average pooling, Concat inputs written in
-place, InstanceNormalization, whose node tests are opset 6). The generated files are checked in, so the tests need no ORT:
+place, InstanceNormalization, whose node tests are opset 6, Clip with
+min > max). The generated files are checked in, so the tests need no ORT:
 
     python3 tests/conformance/make_ort_cases.py tests/conformance/ort_cases
 """
@@ -65,6 +66,28 @@ def instance_norm_case(root, name, shape, epsilon):
                                              initializer=[shift, scale, bias]))
 
 
+def clip_min_above_max_cases(root):
+    # min > max gives max everywhere (min(max(x, min), max)): alone, and
+    # fused into a convolution's epilogue, whose 24 channels x 7 x 7 fill
+    # whole tiles and partial ones.
+    bounds = [numpy_helper.from_array(np.array(v, np.float32), n)
+              for n, v in (("lo", 0.25), ("hi", -0.5))]
+    clip = helper.make_node("Clip", ["x", "lo", "hi"], ["y"], name="clip")
+    write_case(root, "clip_min_above_max",
+               helper.make_graph([clip], "clip_min_above_max", [value("x", [2, 3, 5])],
+                                 [value("y", [2, 3, 5])], initializer=bounds))
+    rng = np.random.default_rng(5)
+    w = numpy_helper.from_array(rng.standard_normal([24, 8, 3, 3]).astype(np.float32), "w")
+    b = numpy_helper.from_array(rng.standard_normal(24).astype(np.float32), "b")
+    nodes = [
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Clip", ["c", "lo", "hi"], ["y"], name="clip"),
+    ]
+    write_case(root, "conv_clip_min_above_max",
+               helper.make_graph(nodes, "conv_clip_min_above_max", [value("x", [1, 8, 7, 7])],
+                                 [value("y", [1, 24, 7, 7])], initializer=[w, b] + bounds))
+
+
 def main(root):
     # Trailing pads that differ from the leading ones, counted by
     # count_include_pad: rows of 16+ outputs (pool2d_separable) and short
@@ -95,6 +118,7 @@ def main(root):
     # images, and of 6144.
     instance_norm_case(root, "instancenorm_plane_tail", [2, 3, 17, 19], 1e-3)
     instance_norm_case(root, "instancenorm_large_plane", [1, 4, 64, 96], 1e-5)
+    clip_min_above_max_cases(root)
 
 
 if __name__ == "__main__":

@@ -917,7 +917,7 @@ static int64_t winogradScratchFloats(int64_t c, int64_t m, int64_t oh, int64_t o
 
 /// Mirrors conv.h depthwise_padded::floats for a 2-D window (a 1-D one is
 /// one row tall): a strip of the phase-split image (two for small planes),
-/// then a row.
+/// then a row; each phase plane's rows padded to whole cache lines.
 static int64_t depthwiseScratchFloats(std::array<int64_t, 2> in, std::array<int64_t, 2> out,
                                       std::array<int64_t, 2> k,
                                       std::array<int64_t, 2> stride,
@@ -927,7 +927,7 @@ static int64_t depthwiseScratchFloats(std::array<int64_t, 2> in, std::array<int6
     int64_t need = (out[i] - 1) * stride[i] + (k[i] - 1) * dil[i] + 1;
     return std::max(need, in[i] + pad[i]);
   };
-  int64_t phases = stride[1], w = (span(1) + phases - 1) / phases;
+  int64_t phases = stride[1], w = ((span(1) + phases - 1) / phases + 15) / 16 * 16;
   auto rowsFor = [&](int64_t r) { return (r - 1) * stride[0] + (k[0] - 1) * dil[0] + 1; };
   int64_t r = out[0];
   while (stride[0] > 1 && r > 1 && rowsFor(r) * phases * w * 4 > 12 * 1024)

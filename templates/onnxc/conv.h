@@ -1086,15 +1086,23 @@ template <index_t NC, class Win> void max_pool2d_stride2(const float *ONNXC_REST
   constexpr index_t H = Win::h, W = Win::w, OH = Win::oh, OW = Win::ow;
   constexpr index_t bandRows = 16384 / (2 * Win::sh * W * index_t(sizeof(float)));
   constexpr index_t Band = bandRows < 1 ? 1 : bandRows;
-  constexpr bool parallel = ONNXC_THREADS > 1 && NC * OH * OW * Win::kh * Win::kw >= (1 << 15);
-  auto planes = [&](index_t p0, index_t p1) {
+  constexpr index_t T = ONNXC_THREADS;
+  constexpr bool parallel = T > 1 && NC * OH * OW * Win::kh * Win::kw >= (1 << 15);
+  // Large planes split by rows on threads, each thread the same rows of
+  // every plane, as the convolution before them splits its output rows:
+  // so each thread reads the rows its own core wrote (as the depthwise
+  // kernel does).
+  constexpr bool byRows = parallel && OH * OW >= 2048 && OH >= 2 * T;
+  // Output rows [r0, r1) of planes [p0, p1).
+  auto rows = [&](index_t p0, index_t p1, index_t r0, index_t r1) {
+    const index_t first = r0 * Win::sh - Win::ph; // the first input row read
     for (index_t p = p0; p < p1; ++p) {
       const float *xp = x + p * H * W;
       float *yp = y + p * OH * OW;
-      index_t checked = 0; // input rows [0, checked) are finite
+      index_t checked = first > 0 ? first : 0; // input rows up to checked are finite
       bool clean = true;
-      for (index_t oh0 = 0; oh0 < OH; oh0 += Band) {
-        const index_t oh1 = OH - oh0 < Band ? OH : oh0 + Band;
+      for (index_t oh0 = r0; oh0 < r1; oh0 += Band) {
+        const index_t oh1 = r1 - oh0 < Band ? r1 : oh0 + Band;
         index_t need = (oh1 - 1) * Win::sh + (Win::kh - 1) * Win::dh - Win::ph + 1;
         need = need < H ? need : H;
         if (clean && need > checked) {
@@ -1109,10 +1117,15 @@ template <index_t NC, class Win> void max_pool2d_stride2(const float *ONNXC_REST
       }
     }
   };
-  if constexpr (parallel)
-    parallel_for(NC, planes);
+  if constexpr (byRows)
+    parallel_for(T, [&](index_t t0, index_t t1) {
+      for (index_t t = t0; t < t1; ++t)
+        rows(0, NC, OH * t / T, OH * (t + 1) / T);
+    });
+  else if constexpr (parallel)
+    parallel_for(NC, [&](index_t p0, index_t p1) { rows(p0, p1, 0, OH); });
   else
-    planes(0, NC);
+    rows(0, NC, 0, OH);
 }
 
 /// Max or average pooling over NC planes.

@@ -666,11 +666,15 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
             // Row by row over all channels (a first layer has too few
             // channels to split evenly), each row of the phase planes
             // zeroed right before its input row lands in it, while it is
-            // in L1.
+            // in L1. On threads, each fills the rows of every channel that
+            // its share of the output rows then reads (split by channels,
+            // half of one thread's input came from the other's cache:
+            // squeezenet1_1's, mobilenet_v2's and resnet18's first layers
+            // 3% faster on two threads).
             using P = typename B::P;
             auto fill = [&](index_t r0, index_t r1) {
               for (index_t r = r0; r < r1; ++r) {
-                const index_t c = r / P::h, row = r % P::h, ih = row - Win::ph;
+                const index_t c = r % CG, row = r / CG, ih = row - Win::ph;
                 float *plane = img + c * B::plane;
                 for (index_t q = 0; q < P::phases; ++q)
                   memset(plane + (q * P::h + row) * P::w, 0, P::w * sizeof(float));

@@ -755,8 +755,11 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   // hardware prefetcher does not follow (mobilenet_v2's 24 x 3136 x 144
   // and 16 x 12544 x 32 projections 16-19% faster on one thread and two,
   // with it; 14 x 14 ones, whose B stays in L2, ran 7-10% slower).
-  constexpr int prefetch =
-      (!A::packs ? prefetch_a : 0) | (strided && K * N >= (index_t(1) << 18) ? prefetch_b : 0);
+  // Weights of 16 KB or less stay in L1 after the first column panel,
+  // where prefetching them costs an instruction per k step for nothing.
+  constexpr bool smallA = round_up(M, MR) * K * index_t(sizeof(float)) <= 16384;
+  constexpr int prefetch = (!A::packs && !smallA ? prefetch_a : 0) |
+                           (strided && K * N >= (index_t(1) << 18) ? prefetch_b : 0);
   constexpr index_t tailJ = N / NR * NR;
   float *tail = scratch + (A::packs ? scratch_floats(M, N, K, true, false, Threaded) : 0);
   // Where column panel jp (first column j) starts at depth pc, packed

@@ -12,7 +12,10 @@ namespace fn {
 // Unary functors compute in compute_t<T>; parameterized ones carry their
 // attributes as members.
 struct Identity { template <class C> C operator()(C x) const { return x; } };
-struct Relu { template <class C> C operator()(C x) const { return x > C(0) ? x : C(0); } };
+// NaNs pass through, as in ONNX's reference (max(x, 0)) and ONNX Runtime.
+struct Relu {
+  template <class C> C operator()(C x) const { return x < C(0) ? C(0) : x; }
+};
 struct Neg { template <class C> C operator()(C x) const { return -x; } };
 struct Abs { template <class C> C operator()(C x) const { return x < C(0) ? C(-x) : x; } };
 struct Exp { template <class C> C operator()(C x) const { return math::exp(x); } };

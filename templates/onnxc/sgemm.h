@@ -136,7 +136,7 @@ template <> struct vector_act<fn::Relu> {
   static constexpr bool ok = true;
   static ONNXC_INLINE V::reg apply(const fn::Relu &, V::reg v) {
     V::reg z = V::zero();
-    return v > z ? v : z;
+    return v < z ? z : v; // NaNs pass through, as in fn::Relu
   }
 };
 template <> struct vector_act<fn::LeakyRelu> {

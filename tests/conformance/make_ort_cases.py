@@ -3,7 +3,7 @@
 outputs come from ONNX Runtime, for behaviour the ONNX node tests do not
 reach (asymmetric pads counted by average pooling, Concat inputs written in
 place, InstanceNormalization, whose node tests are opset 6, Clip with
-min > max). The generated files are checked in, so the tests need no ORT:
+min > max, NaNs through Relu). The generated files are checked in, so the tests need no ORT:
 
     python3 tests/conformance/make_ort_cases.py tests/conformance/ort_cases
 """
@@ -16,7 +16,8 @@ import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
 
-def write_case(root, name, graph):
+def write_case(root, name, graph, nans=0):
+    """nans: that many NaNs placed at random in each input."""
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     onnx.checker.check_model(model)
@@ -29,6 +30,7 @@ def write_case(root, name, graph):
     for i, inp in enumerate(graph.input):
         shape = [d.dim_value for d in inp.type.tensor_type.shape.dim]
         x = rng.standard_normal(shape).astype(np.float32)
+        x.flat[rng.choice(x.size, nans, replace=False)] = np.nan
         feeds[inp.name] = x
         with open(os.path.join(data, f"input_{i}.pb"), "wb") as f:
             f.write(numpy_helper.from_array(x, inp.name).SerializeToString())
@@ -88,6 +90,25 @@ def clip_min_above_max_cases(root):
                                  [value("y", [1, 24, 7, 7])], initializer=[w, b] + bounds))
 
 
+def relu_nan_cases(root):
+    # NaNs pass through Relu, alone and fused into a convolution's
+    # epilogue (each NaN input spreads to its 3 x 3 neighbourhood).
+    relu = helper.make_node("Relu", ["x"], ["y"], name="relu")
+    write_case(root, "relu_nan",
+               helper.make_graph([relu], "relu_nan", [value("x", [2, 3, 5])],
+                                 [value("y", [2, 3, 5])]), nans=4)
+    rng = np.random.default_rng(6)
+    w = numpy_helper.from_array(rng.standard_normal([24, 8, 3, 3]).astype(np.float32), "w")
+    b = numpy_helper.from_array(rng.standard_normal(24).astype(np.float32), "b")
+    nodes = [
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c"], ["y"], name="relu"),
+    ]
+    write_case(root, "conv_relu_nan",
+               helper.make_graph(nodes, "conv_relu_nan", [value("x", [1, 8, 7, 7])],
+                                 [value("y", [1, 24, 7, 7])], initializer=[w, b]), nans=2)
+
+
 def main(root):
     # Trailing pads that differ from the leading ones, counted by
     # count_include_pad: rows of 16+ outputs (pool2d_separable) and short
@@ -119,6 +140,7 @@ def main(root):
     instance_norm_case(root, "instancenorm_plane_tail", [2, 3, 17, 19], 1e-3)
     instance_norm_case(root, "instancenorm_large_plane", [1, 4, 64, 96], 1e-5)
     clip_min_above_max_cases(root)
+    relu_nan_cases(root)
 
 
 if __name__ == "__main__":

@@ -500,20 +500,27 @@ template <index_t T, index_t I = 0, class F> ONNXC_INLINE void with_thread_index
   }
 }
 
+/// Whether a kernel that works plane by plane splits OH x OW planes by rows
+/// over the threads (each thread the same share of every plane's rows)
+/// rather than by planes: large planes, whose producers split their output
+/// rows (or the columns of an image's rows) the same way, so that what each
+/// thread reads was mostly written on its own core. Small planes split by
+/// planes, where per-plane work dominates (depthwise layers of 28 x 28 and
+/// smaller: 5-25 us slower by rows; squeezenet1_1's 27 x 27 max pool 9%).
+constexpr bool splits_planes_by_rows(index_t OH, index_t OW) {
+  return ONNXC_THREADS > 1 && OH * OW >= 2048 && OH >= 2 * ONNXC_THREADS;
+}
+
 /// Depthwise 2-D convolution, one channel at a time, a strip of rows at a
 /// time: the strip's input rows are copied into a zero-bordered,
 /// phase-split scratch strip (L1-sized) so the taps need no bounds checks
 /// and read contiguous runs at any stride. Without a residual each output
 /// vector sums its taps in a register (depthwise_rows); otherwise output
 /// rows are accumulated tap by tap.
-/// On threads, large planes split by rows (each thread the same share of
-/// every plane's rows): the pointwise convolutions around them split their
-/// columns (the image's rows) the same way, so what each thread reads was
-/// mostly written on its own core, where a share of the planes reads half
-/// of every plane from the other's (mobilenet_v2's 112 x 112 -> 56 x 56 x
-/// 96 on two threads: 148 -> 131 us, and 8 us off the projection after
-/// it). Small planes split by planes: per-plane work dominates there
-/// (28 x 28 and smaller: 5-25 us slower by rows).
+/// On threads, large planes split by rows (splits_planes_by_rows): split
+/// by planes, each thread read half of every plane from the other's core
+/// (mobilenet_v2's 112 x 112 -> 56 x 56 x 96 on two threads: 148 -> 131
+/// us, and 8 us off the projection after it).
 template <index_t N, index_t C, class Win, class Act>
 void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT w,
                            const float *ONNXC_RESTRICT bias,
@@ -524,7 +531,7 @@ void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RES
   constexpr index_t R = P::strip_rows, SH = P::strip_h;
   constexpr index_t taps = Win::kh * Win::kw;
   constexpr index_t T = ONNXC_THREADS;
-  constexpr bool byRows = T > 1 && OH * OW >= 2048 && OH >= 2 * T;
+  constexpr bool byRows = splits_planes_by_rows(OH, OW);
   static_assert(!(byRows && P::pipelined), "a pipelined strip is a whole plane");
   // Thread t: rows [oh0, oh1) of planes [p0, p1), padding into its own
   // slice of the scratch (one strip and row buffer per thread, borders
@@ -1092,11 +1099,10 @@ template <index_t NC, class Win> void max_pool2d_stride2(const float *ONNXC_REST
   constexpr index_t Band = bandRows < 1 ? 1 : bandRows;
   constexpr index_t T = ONNXC_THREADS;
   constexpr bool parallel = T > 1 && NC * OH * OW * Win::kh * Win::kw >= (1 << 15);
-  // Large planes split by rows on threads, each thread the same rows of
-  // every plane, as the convolution before them splits its output rows:
-  // so each thread reads the rows its own core wrote (as the depthwise
-  // kernel does).
-  constexpr bool byRows = parallel && OH * OW >= 2048 && OH >= 2 * T;
+  // Large planes split by rows, as the convolution before them splits its
+  // output rows (squeezenet1_1's 111 -> 55 pool on two threads: 90 -> 76
+  // us).
+  constexpr bool byRows = parallel && splits_planes_by_rows(OH, OW);
   // Output rows [r0, r1) of planes [p0, p1).
   auto rows = [&](index_t p0, index_t p1, index_t r0, index_t r1) {
     const index_t first = r0 * Win::sh - Win::ph; // the first input row read

@@ -101,6 +101,21 @@ template <class S = float, class F> ONNXC_INLINE S lane_sum(index_t n, const F &
   return sum;
 }
 
+/// The mean and the (biased) variance of f(i) for i < n, in S, in two
+/// passes of lane_sum: the second sums squared deviations from the mean,
+/// which stays accurate where the mean is far from zero.
+template <class S, class F>
+ONNXC_INLINE void mean_variance(index_t n, const F &f, S &mean, S &var) {
+  mean = lane_sum<S>(n, f) / S(n);
+  const S m = mean;
+  var = lane_sum<S>(n,
+                    [&](index_t i) {
+                      const S d = f(i) - m;
+                      return d * d;
+                    }) /
+        S(n);
+}
+
 /// The largest of the n >= 1 floats at p (NaNs passed over, as by
 /// `v > m`) in 16 independent lanes the compiler vectorizes, not one chain
 /// of compares.
@@ -217,13 +232,9 @@ void instance_norm(const T *x, const T *scale, const T *bias, T *y,
     for (index_t c = 0; c < C; ++c) {
       const T *xp = x + (n * C + c) * Plane;
       T *yp = y + (n * C + c) * Plane;
-      const CT mean = lane_sum<CT>(Plane, [&](index_t i) { return CT(load(xp[i])); }) / CT(Plane);
-      const CT var = lane_sum<CT>(Plane,
-                                  [&](index_t i) {
-                                    const CT d = load(xp[i]) - mean;
-                                    return d * d;
-                                  }) /
-                     CT(Plane);
+      CT mean, var;
+      mean_variance<CT>(
+          Plane, [&](index_t i) { return CT(load(xp[i])); }, mean, var);
       CT s = load(scale[c]) / math::sqrt(var + CT(epsilon));
       for (index_t i = 0; i < Plane; ++i)
         yp[i] = store<T>(CT((load(xp[i]) - mean) * s + load(bias[c])));
@@ -238,14 +249,9 @@ void layer_norm(const T *x, const T *scale, const T *bias, T *y, float *mean_out
   for (index_t o = 0; o < Outer; ++o) {
     const T *xp = x + o * Inner;
     T *yp = y + o * Inner;
-    const float mean =
-        lane_sum(Inner, [&](index_t i) { return float(load(xp[i])); }) / float(Inner);
-    const float var = lane_sum(Inner,
-                               [&](index_t i) {
-                                 const float d = float(load(xp[i])) - mean;
-                                 return d * d;
-                               }) /
-                      float(Inner);
+    float mean, var;
+    mean_variance<float>(
+        Inner, [&](index_t i) { return float(load(xp[i])); }, mean, var);
     float inv = 1.0f / math::sqrt(var + epsilon);
     if (mean_out) mean_out[o] = mean;
     if (inv_std_out) inv_std_out[o] = inv;

@@ -3,7 +3,8 @@
 outputs come from ONNX Runtime, for behaviour the ONNX node tests do not
 reach (asymmetric pads counted by average pooling, Concat inputs written in
 place, InstanceNormalization, whose node tests are opset 6, Clip with
-min > max, NaNs through Relu). The generated files are checked in, so the tests need no ORT:
+min > max, NaNs through Relu). The generated files are checked in, so the
+tests need no ORT:
 
     python3 tests/conformance/make_ort_cases.py tests/conformance/ort_cases
 """
@@ -68,45 +69,28 @@ def instance_norm_case(root, name, shape, epsilon):
                                              initializer=[shift, scale, bias]))
 
 
-def clip_min_above_max_cases(root):
-    # min > max gives max everywhere (min(max(x, min), max)): alone, and
-    # fused into a convolution's epilogue, whose 24 channels x 7 x 7 fill
-    # whole tiles and partial ones.
-    bounds = [numpy_helper.from_array(np.array(v, np.float32), n)
-              for n, v in (("lo", 0.25), ("hi", -0.5))]
-    clip = helper.make_node("Clip", ["x", "lo", "hi"], ["y"], name="clip")
-    write_case(root, "clip_min_above_max",
-               helper.make_graph([clip], "clip_min_above_max", [value("x", [2, 3, 5])],
-                                 [value("y", [2, 3, 5])], initializer=bounds))
-    rng = np.random.default_rng(5)
+def activation_cases(root, name, op, inputs=(), initializers=(), seed=0, nans=0,
+                     conv_nans=0):
+    """An activation alone (`name`), and fused into a convolution's
+    epilogue (`conv_` + name): 3x3, 8 -> 24 channels over 7 x 7, whose
+    outputs fill whole tiles and partial ones. inputs: the op's operands
+    after the data; seed: the convolution's weights; nans, conv_nans: NaNs
+    placed in each case's input."""
+    act = helper.make_node(op, ["x"] + list(inputs), ["y"], name=op.lower())
+    write_case(root, name,
+               helper.make_graph([act], name, [value("x", [2, 3, 5])], [value("y", [2, 3, 5])],
+                                 initializer=list(initializers)), nans=nans)
+    rng = np.random.default_rng(seed)
     w = numpy_helper.from_array(rng.standard_normal([24, 8, 3, 3]).astype(np.float32), "w")
     b = numpy_helper.from_array(rng.standard_normal(24).astype(np.float32), "b")
     nodes = [
         helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
-        helper.make_node("Clip", ["c", "lo", "hi"], ["y"], name="clip"),
+        helper.make_node(op, ["c"] + list(inputs), ["y"], name=op.lower()),
     ]
-    write_case(root, "conv_clip_min_above_max",
-               helper.make_graph(nodes, "conv_clip_min_above_max", [value("x", [1, 8, 7, 7])],
-                                 [value("y", [1, 24, 7, 7])], initializer=[w, b] + bounds))
-
-
-def relu_nan_cases(root):
-    # NaNs pass through Relu, alone and fused into a convolution's
-    # epilogue (each NaN input spreads to its 3 x 3 neighbourhood).
-    relu = helper.make_node("Relu", ["x"], ["y"], name="relu")
-    write_case(root, "relu_nan",
-               helper.make_graph([relu], "relu_nan", [value("x", [2, 3, 5])],
-                                 [value("y", [2, 3, 5])]), nans=4)
-    rng = np.random.default_rng(6)
-    w = numpy_helper.from_array(rng.standard_normal([24, 8, 3, 3]).astype(np.float32), "w")
-    b = numpy_helper.from_array(rng.standard_normal(24).astype(np.float32), "b")
-    nodes = [
-        helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
-        helper.make_node("Relu", ["c"], ["y"], name="relu"),
-    ]
-    write_case(root, "conv_relu_nan",
-               helper.make_graph(nodes, "conv_relu_nan", [value("x", [1, 8, 7, 7])],
-                                 [value("y", [1, 24, 7, 7])], initializer=[w, b]), nans=2)
+    write_case(root, "conv_" + name,
+               helper.make_graph(nodes, "conv_" + name, [value("x", [1, 8, 7, 7])],
+                                 [value("y", [1, 24, 7, 7])],
+                                 initializer=[w, b] + list(initializers)), nans=conv_nans)
 
 
 def main(root):
@@ -139,8 +123,13 @@ def main(root):
     # images, and of 6144.
     instance_norm_case(root, "instancenorm_plane_tail", [2, 3, 17, 19], 1e-3)
     instance_norm_case(root, "instancenorm_large_plane", [1, 4, 64, 96], 1e-5)
-    clip_min_above_max_cases(root)
-    relu_nan_cases(root)
+    # Clip with min > max gives max everywhere (min(max(x, min), max)).
+    bounds = [numpy_helper.from_array(np.array(v, np.float32), n)
+              for n, v in (("lo", 0.25), ("hi", -0.5))]
+    activation_cases(root, "clip_min_above_max", "Clip", ["lo", "hi"], bounds, seed=5)
+    # NaNs pass through Relu (each NaN input spreads to its 3 x 3
+    # neighbourhood through the convolution).
+    activation_cases(root, "relu_nan", "Relu", seed=6, nans=4, conv_nans=2)
 
 
 if __name__ == "__main__":

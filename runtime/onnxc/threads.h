@@ -139,8 +139,10 @@ struct alignas(64) share {
 } // namespace detail
 #endif
 
-/// Calls body(begin, end) on disjoint ranges covering [0, n). Thread t
-/// owns [n*t/T, n*(t+1)/T) and runs it front to back in a few pieces; a
+/// Calls body(t, begin, end) on disjoint ranges covering [0, n), t being
+/// the thread that runs the range (0 to ONNXC_THREADS-1): bodies that need
+/// scratch of their own take thread t's part. Thread t owns
+/// [n*t/T, n*(t+1)/T) and runs it front to back in a few pieces; a
 /// thread done with its own share takes the remaining pieces of the others'
 /// from their ends. The host's cores run at uneven speeds from moment to
 /// moment (other tenants): with fixed shares the caller waited for the
@@ -153,7 +155,7 @@ struct alignas(64) share {
 /// (columns of a row-major matrix: mobilenet_v2's classifier ran 11%
 /// slower in 4).
 template <index_t Pieces = 4, class Body>
-ONNXC_INLINE void parallel_for(index_t n, const Body &body) {
+ONNXC_INLINE void parallel_for_indexed(index_t n, const Body &body) {
 #if ONNXC_THREADS > 1
   if (n > 1) {
     constexpr int T = ONNXC_THREADS;
@@ -169,16 +171,23 @@ ONNXC_INLINE void parallel_for(index_t n, const Body &body) {
           auto *c = static_cast<ctx_t *>(p);
           index_t b, e;
           while (c->shares[t].claim(true, b, e))
-            (*c->body)(b, e);
+            (*c->body)(index_t(t), b, e);
           for (int k = 1; k < T; ++k)
             while (c->shares[(t + k) % T].claim(false, b, e))
-              (*c->body)(b, e);
+              (*c->body)(index_t(t), b, e);
         },
         &ctx);
     return;
   }
 #endif
-  body(index_t(0), n);
+  body(index_t(0), index_t(0), n);
+}
+
+/// parallel_for_indexed for bodies that need not know their thread:
+/// body(begin, end).
+template <index_t Pieces = 4, class Body>
+ONNXC_INLINE void parallel_for(index_t n, const Body &body) {
+  parallel_for_indexed<Pieces>(n, [&](index_t, index_t b, index_t e) { body(b, e); });
 }
 
 ONNXC_NAMESPACE_END

@@ -845,6 +845,40 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
     });
     return;
   }
+  if constexpr (parallel && !A::packs && B::packs && N > NC) {
+    // Weights as A and a B wider than a block: each thread takes one range
+    // of B's columns, packed block by block into its own part of the
+    // packing space. Split block by block, each thread took the first or
+    // second half of every block, so half of what it read had been written
+    // on the other core: the layers around a convolution split its image's
+    // rows in one range per thread.
+    constexpr index_t nPanels = (N + NR - 1) / NR;
+    constexpr index_t ownPanels = NC / ONNXC_THREADS / NR > 0 ? NC / ONNXC_THREADS / NR : 1;
+    parallel_for_indexed(nPanels, [&](index_t t, index_t q0, index_t q1) {
+      float *own = bbuf + t * ownPanels * NR * kcMax;
+      for (index_t s0 = q0; s0 < q1; s0 += ownPanels) {
+        const index_t s1 = min_of(q1, s0 + ownPanels), jc = s0 * NR;
+        const index_t nc = min_of(N, s1 * NR) - jc;
+        for (index_t pc = 0; pc < K; pc += kcMax) {
+          const index_t kc = min_of(kcMax, K - pc);
+          const bool last = pc + kc == K, acc = accumulate || pc != 0;
+          b.pack(jc, pc, nc, kc, own, 0, s1 - s0, kcMax * NR);
+          for (index_t ic = 0; ic < M; ic += MC) // an A block stays in L2
+            for (index_t g0 = 0; g0 < s1 - s0; g0 += panelGroup) {
+              const index_t g1 = min_of(g0 + panelGroup, s1 - s0);
+              for (index_t i = ic; i < min_of(ic + MC, M); i += MR)
+                for (index_t jp = g0; jp < g1; ++jp) {
+                  const index_t j = jc + jp * NR;
+                  tile<false, prefetch>(kc, a.panel(i, pc), own + jp * kcMax * NR, NR,
+                                        c + i * ldc + j, ldc, min_of(MR, M - i), min_of(NR, N - j),
+                                        acc, last ? &epi : nullptr, i, j);
+                }
+            }
+        }
+      }
+    });
+    return;
+  }
   for (index_t jc = 0; jc < N; jc += blockCols) {
     const index_t nc = min_of(blockCols, N - jc), nPanels = (nc + NR - 1) / NR;
     if constexpr (parallel && !A::packs && B::packs) {

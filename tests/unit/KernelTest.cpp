@@ -158,6 +158,9 @@ TEST(Sgemm, PanelGroups) {
 TEST(Sgemm, BlocksAcrossNcAndMc) {
   // N over the 2048-column block and M over the 120-row block.
   checkSgemm<125, 2100, 16, false, false>(true, false, true);
+  // On threads each packs its range of columns block by block: shares of
+  // several blocks, two K blocks, a partial last panel and row panel.
+  checkSgemm<9, 8300, 300, false, false>(true, false, true);
 }
 
 /// Depthwise convolution of C planes against a direct double loop; the

@@ -365,12 +365,15 @@ void phased_rows_gemm(const A &a, const float *img, float *y, const Epi &epi) {
 /// 3-6% faster. Rows of other lengths split vectors too, which with up to
 /// 64 output channels still costs less than packing while B stays within
 /// 1 MB, in L2 (squeezenet1_1's squeezes of 729 and 169 columns, one
-/// thread: 5-14% faster); a larger B read in place misses L2 on every
-/// row (its 16 x 3025 x 128 squeeze: 115 -> 131 us).
+/// thread: 5-14% faster; two threads: 3-19%); a larger B read in place
+/// misses L2 on every row (its 16 x 3025 x 128 squeeze: 115 -> 131 us).
+/// On threads, rows that long are packed even for a smaller B: its
+/// 16 x 3025 x 64 squeeze on two threads, 62 -> 40 us.
 template <index_t MG, index_t KG, index_t OHW>
 constexpr bool strided_pointwise_v = (OHW % 16 == 0 && (MG <= 64 || KG <= 32)) ||
                                      (OHW % 4 == 0 && MG <= 96) ||
-                                     (MG <= 64 && KG * OHW <= 256 * 1024);
+                                     (MG <= 64 && KG * OHW <= 256 * 1024 &&
+                                      (ONNXC_THREADS == 1 || OHW < 2048));
 
 /// Whether a convolution's SGEMM reads phase-split images: strided, with
 /// few enough channels x taps that the strided gathers of plain im2col

@@ -845,33 +845,76 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
     });
     return;
   }
-  if constexpr (parallel && !A::packs && B::packs && N > NC) {
-    // Weights as A and a B wider than a block: each thread takes one range
-    // of B's columns, packed block by block into its own part of the
-    // packing space. Split block by block, each thread took the first or
-    // second half of every block, so half of what it read had been written
-    // on the other core: the layers around a convolution split its image's
-    // rows in one range per thread.
-    constexpr index_t nPanels = (N + NR - 1) / NR;
-    constexpr index_t ownPanels = NC / ONNXC_THREADS / NR > 0 ? NC / ONNXC_THREADS / NR : 1;
-    parallel_for_indexed(nPanels, [&](index_t t, index_t q0, index_t q1) {
+  constexpr index_t allPanels = (N + NR - 1) / NR;
+  if constexpr (parallel && !A::packs && B::packs && N <= NC) {
+    // Weights as A, B packed at run time, and panels that do not split
+    // evenly over the threads (49 columns: 16+16 | 16+1): each thread
+    // takes an even range of whole vectors' columns instead, packs it
+    // into its own panels (from its first column, in its own part of
+    // the packing space) and multiplies them through all of K and M.
+    if (!panels_split_evenly(allPanels, N) && N >= 2 * ONNXC_THREADS * V::width) {
+      parallel_for(ONNXC_THREADS, [&](index_t t0, index_t t1) {
+        for (index_t t = t0; t < t1; ++t) {
+          const index_t n0 = vector_share_start(N, t), n1 = vector_share_start(N, t + 1);
+          const index_t panels = (n1 - n0 + NR - 1) / NR;
+          float *own = bbuf + (n0 + t * NR) * kcMax;
+          for (index_t pc = 0; pc < K; pc += kcMax) {
+            const index_t kc = min_of(kcMax, K - pc);
+            const bool last = pc + kc == K, acc = accumulate || pc != 0;
+            b.pack(n0, pc, n1 - n0, kc, own, 0, panels, kcMax * NR);
+            for (index_t ic = 0; ic < M; ic += MC)
+              for (index_t jp = 0; jp < panels; ++jp) {
+                const index_t j = n0 + jp * NR, nr = min_of(NR, n1 - j);
+                for (index_t i = ic; i < min_of(ic + MC, M); i += MR)
+                  tile<false, prefetch>(kc, a.panel(i, pc), own + jp * kcMax * NR, NR,
+                                        c + i * ldc + j, ldc, min_of(MR, M - i), nr, acc,
+                                        last ? &epi : nullptr, i, j);
+              }
+          }
+        }
+      });
+      return;
+    }
+  }
+  if constexpr (parallel && !A::packs && allPanels >= 2 * ONNXC_THREADS) {
+    // Weights as A and enough column panels: each thread takes one range
+    // of panels (rebalanced in pieces) and multiplies it through all of K
+    // and M in one parallel region, packing B (if it packs) a block of
+    // columns at a time into its own part of the packing space: the
+    // layers around a convolution split its image's rows in one range per
+    // thread. (Split block by block, each thread took half of every 2048
+    // columns, so half of what it read had been written on the other
+    // core: squeezenet1_1's 16 x 3025 x 128 squeeze, two threads, 97 ->
+    // 72 us.)
+    constexpr index_t ownPanels =
+        ((min_of(N, NC) + NR - 1) / NR + ONNXC_THREADS - 1) / ONNXC_THREADS;
+    constexpr index_t blockPanels = B::packs ? ownPanels : allPanels;
+    parallel_for_indexed(allPanels, [&](index_t t, index_t q0, index_t q1) {
       float *own = bbuf + t * ownPanels * NR * kcMax;
-      for (index_t s0 = q0; s0 < q1; s0 += ownPanels) {
-        const index_t s1 = min_of(q1, s0 + ownPanels), jc = s0 * NR;
-        const index_t nc = min_of(N, s1 * NR) - jc;
+      for (index_t s0 = q0; s0 < q1; s0 += blockPanels) {
+        const index_t s1 = min_of(q1, s0 + blockPanels), jc = s0 * NR;
         for (index_t pc = 0; pc < K; pc += kcMax) {
           const index_t kc = min_of(kcMax, K - pc);
           const bool last = pc + kc == K, acc = accumulate || pc != 0;
-          b.pack(jc, pc, nc, kc, own, 0, s1 - s0, kcMax * NR);
+          if constexpr (B::packs)
+            b.pack(jc, pc, min_of(N, s1 * NR) - jc, kc, own, 0, s1 - s0, kcMax * NR);
+          if constexpr (strided)
+            if (tailJ < N && s1 * NR > tailJ) // this thread has the tail
+              b.pack_tail(tailJ, pc, kc, tail);
           for (index_t ic = 0; ic < M; ic += MC) // an A block stays in L2
             for (index_t g0 = 0; g0 < s1 - s0; g0 += panelGroup) {
               const index_t g1 = min_of(g0 + panelGroup, s1 - s0);
               for (index_t i = ic; i < min_of(ic + MC, M); i += MR)
                 for (index_t jp = g0; jp < g1; ++jp) {
                   const index_t j = jc + jp * NR;
-                  tile<false, prefetch>(kc, a.panel(i, pc), own + jp * kcMax * NR, NR,
-                                        c + i * ldc + j, ldc, min_of(MR, M - i), min_of(NR, N - j),
-                                        acc, last ? &epi : nullptr, i, j);
+                  const float *bp;
+                  if constexpr (B::packs)
+                    bp = own + jp * kcMax * NR;
+                  else
+                    bp = bPanel(s0 + jp, j, pc, kcMax);
+                  tile<false, prefetch>(kc, a.panel(i, pc), bp, bstepOf(j), c + i * ldc + j, ldc,
+                                        min_of(MR, M - i), min_of(NR, N - j), acc,
+                                        last ? &epi : nullptr, i, j);
                 }
             }
         }
@@ -881,68 +924,6 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   }
   for (index_t jc = 0; jc < N; jc += blockCols) {
     const index_t nc = min_of(blockCols, N - jc), nPanels = (nc + NR - 1) / NR;
-    if constexpr (parallel && !A::packs && B::packs) {
-      // Weights as A, B packed at run time, and panels that do not split
-      // evenly over the threads (49 columns: 16+16 | 16+1): each thread
-      // takes an even range of whole vectors' columns instead, packs it
-      // into its own panels (from its first column, in its own part of
-      // the packing space) and multiplies them through all of K and M.
-      if (!panels_split_evenly(nPanels, nc) && nc >= 2 * ONNXC_THREADS * V::width) {
-        parallel_for(ONNXC_THREADS, [&](index_t t0, index_t t1) {
-          for (index_t t = t0; t < t1; ++t) {
-            const index_t n0 = vector_share_start(nc, t), n1 = vector_share_start(nc, t + 1);
-            const index_t panels = (n1 - n0 + NR - 1) / NR;
-            float *own = bbuf + (n0 + t * NR) * kcMax;
-            for (index_t pc = 0; pc < K; pc += kcMax) {
-              const index_t kc = min_of(kcMax, K - pc);
-              const bool last = pc + kc == K, acc = accumulate || pc != 0;
-              b.pack(jc + n0, pc, n1 - n0, kc, own, 0, panels, kcMax * NR);
-              for (index_t ic = 0; ic < M; ic += MC)
-                for (index_t jp = 0; jp < panels; ++jp) {
-                  const index_t j = jc + n0 + jp * NR, nr = min_of(NR, jc + n1 - j);
-                  for (index_t i = ic; i < min_of(ic + MC, M); i += MR)
-                    tile<false, prefetch>(kc, a.panel(i, pc), own + jp * kcMax * NR, NR,
-                                          c + i * ldc + j, ldc, min_of(MR, M - i), nr, acc,
-                                          last ? &epi : nullptr, i, j);
-                }
-            }
-          }
-        });
-        continue;
-      }
-    }
-    if constexpr (parallel && !A::packs) {
-      // Weights as A and enough column panels: each thread packs and
-      // multiplies its own panels through all of K and M, one parallel
-      // region per column block instead of a barrier per pack and block.
-      if (nPanels >= 2 * ONNXC_THREADS) {
-        parallel_for(nPanels, [&](index_t q0, index_t q1) {
-          for (index_t pc = 0; pc < K; pc += kcMax) {
-            const index_t kc = min_of(kcMax, K - pc);
-            const bool last = pc + kc == K, acc = accumulate || pc != 0;
-            // Panels kcMax deep: threads reach a shorter last block at
-            // different times and must not pack over a neighbour's panels.
-            if constexpr (B::packs)
-              b.pack(jc, pc, nc, kc, bbuf, q0, q1, kcMax * NR);
-            if constexpr (strided)
-              if (tailJ < N && jc + q1 * NR > tailJ) // this thread has the tail
-                b.pack_tail(tailJ, pc, kc, tail);
-            for (index_t ic = 0; ic < M; ic += MC) // an A block stays in L2
-              for (index_t g0 = q0; g0 < q1; g0 += panelGroup) {
-                const index_t g1 = min_of(g0 + panelGroup, q1);
-                for (index_t i = ic; i < min_of(ic + MC, M); i += MR)
-                  for (index_t jp = g0; jp < g1; ++jp) {
-                    const index_t j = jc + jp * NR, nr = min_of(NR, N - j);
-                    tile<false, prefetch>(kc, a.panel(i, pc), bPanel(jp, j, pc, kcMax), bstepOf(j),
-                                          c + i * ldc + j, ldc, min_of(MR, M - i), nr, acc,
-                                          last ? &epi : nullptr, i, j);
-                  }
-              }
-          }
-        });
-        continue;
-      }
-    }
     for (index_t pc = 0; pc < K; pc += kcMax) {
       const index_t kc = min_of(kcMax, K - pc);
       const bool last = pc + kc == K, acc = accumulate || pc != 0;

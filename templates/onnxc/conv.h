@@ -311,8 +311,9 @@ template <class Win> struct im2col_phased_b {
 /// and none is packed. A row's last columns (OW = 112: three whole panels
 /// and 16 columns) take one vector where they fit in one, else a whole
 /// panel; either ends at the row's end, overlapping the panel before it
-/// (OW = 111: 79..110), so that its stores are whole vectors: stored through
-/// a copy, 15 columns took 30% of squeezenet1_1's first layer. With a
+/// (OW = 111, panels of 32: 95..110), so that its stores are whole
+/// vectors: stored through a copy, 15 columns took 30% of squeezenet1_1's
+/// first layer. With a
 /// residual, which may share y's memory, recomputing would read outputs,
 /// so there it stays partial, its loads reaching up to a panel past the
 /// row's last tap, inside the image (the next row, or the compiler's bound

@@ -313,13 +313,12 @@ template <class Win> struct im2col_phased_b {
 /// panel; either ends at the row's end, overlapping the panel before it
 /// (OW = 111, panels of 32: 95..110), so that its stores are whole
 /// vectors: stored through a copy, 15 columns took 30% of squeezenet1_1's
-/// first layer. With a
-/// residual, which may share y's memory, recomputing would read outputs,
-/// so there it stays partial, its loads reaching up to a panel past the
-/// row's last tap, inside the image (the next row, or the compiler's bound
-/// on the image past the last). Groups of panels along a row keep their B
-/// steps in L1 while each row panel of A runs through them, and the stores
-/// continue rows.
+/// first layer. With a residual, which may share y's memory, recomputing
+/// would read outputs, so there it stays partial, its loads reaching up to
+/// a panel past the row's last tap, inside the image (the next row, or the
+/// compiler's bound on the image past the last). Groups of panels along a
+/// row keep their B steps in L1 while each row panel of A runs through
+/// them, and the stores continue rows.
 template <class Win, index_t MG, index_t KG, class A, class Epi>
 void phased_rows_gemm(const A &a, const float *img, float *y, const Epi &epi) {
   using B = im2col_phased_b<Win>;

@@ -889,6 +889,9 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
     constexpr index_t ownPanels =
         ((min_of(N, NC) + NR - 1) / NR + ONNXC_THREADS - 1) / ONNXC_THREADS;
     constexpr index_t blockPanels = B::packs ? ownPanels : allPanels;
+    static_assert(!B::packs || ONNXC_THREADS * ownPanels * NR * kcMax <=
+                                   b_floats(M, N, K, A::packs, B::packs, Threaded),
+                  "each thread's packing space fits the scratch b_floats sizes");
     parallel_for_indexed(allPanels, [&](index_t t, index_t q0, index_t q1) {
       float *own = bbuf + t * ownPanels * NR * kcMax;
       for (index_t s0 = q0; s0 < q1; s0 += blockPanels) {

@@ -319,39 +319,81 @@ template <class Win> struct im2col_phased_b {
 /// compiler's bound on the image past the last). Groups of panels along a
 /// row keep their B steps in L1 while each row panel of A runs through
 /// them, and the stores continue rows.
+/// Output rows [r0, r1) of channels [i0, i1) (whole row panels) go to y:
+/// row oh of output channel i at y + i * ldy + (oh - y0) * OW (the whole
+/// output, or a band of its rows).
 template <class Win, index_t MG, index_t KG, class A, class Epi>
-void phased_rows_gemm(const A &a, const float *img, float *y, const Epi &epi) {
-  using B = im2col_phased_b<Win>;
-  constexpr index_t OW = Win::ow, OHW = Win::oh * OW, NR = sgemm::NR, MR = sgemm::MR;
+void phased_rows(const A &a, const im2col_phased_b<Win> &b, const index_t *offsets, float *y,
+                 index_t ldy, index_t y0, index_t r0, index_t r1, index_t i0, index_t i1,
+                 const Epi &epi) {
+  constexpr index_t OW = Win::ow, NR = sgemm::NR, MR = sgemm::MR;
   constexpr index_t panels = (OW + NR - 1) / NR;
   constexpr index_t group = sgemm::min_of(sgemm::l1_panels(KG), panels);
   static_assert(KG <= sgemm::KC, "one K block: A's panels are whole");
-  index_t offsets[KG];
-  for (index_t k = 0; k < KG; ++k)
-    offsets[k] = B::offset(k);
-  const B b{img};
   // The last panel's first column and width.
   constexpr index_t W = sgemm::V::width, rest = OW - (panels - 1) * NR;
   constexpr index_t lastWidth = rest <= W && OW >= W ? W : OW >= NR ? NR : rest;
   const bool overlap = !epi.residual;
   const index_t lastStart = overlap ? OW - lastWidth : (panels - 1) * NR;
   const index_t lastCols = overlap ? lastWidth : rest;
+  for (index_t oh = r0; oh < r1; ++oh)
+    for (index_t g0 = 0; g0 < panels; g0 += group)
+      for (index_t i = i0; i < i1; i += MR)
+        for (index_t p = g0; p < sgemm::min_of(g0 + group, panels); ++p) {
+          const bool last = p + 1 == panels;
+          const index_t col = last ? lastStart : p * NR, j = oh * OW + col;
+          sgemm::tile<true, sgemm::prefetch_a>(
+              KG, a.panel(i, 0), b.panel_base(j), 0, y + i * ldy + (oh - y0) * OW + col, ldy,
+              sgemm::min_of(MR, MG - i), last ? lastCols : NR, false, &epi, i, j, offsets);
+        }
+}
+
+/// Where each tap k of im2col_phased_b starts, relative to a column's base.
+template <class Win, index_t KG> struct phased_offsets {
+  index_t at[KG];
+  phased_offsets() {
+    for (index_t k = 0; k < KG; ++k)
+      at[k] = im2col_phased_b<Win>::offset(k);
+  }
+};
+
+/// The whole output of a strided convolution through phased_rows.
+template <class Win, index_t MG, index_t KG, class A, class Epi>
+void phased_rows_gemm(const A &a, const float *img, float *y, const Epi &epi) {
+  constexpr index_t OHW = Win::oh * Win::ow;
+  const phased_offsets<Win, KG> offsets;
+  const im2col_phased_b<Win> b{img};
   auto rows = [&](index_t r0, index_t r1) {
-    for (index_t oh = r0; oh < r1; ++oh)
-      for (index_t g0 = 0; g0 < panels; g0 += group)
-        for (index_t i = 0; i < MG; i += MR)
-          for (index_t p = g0; p < sgemm::min_of(g0 + group, panels); ++p) {
-            const bool last = p + 1 == panels;
-            const index_t j = oh * OW + (last ? lastStart : p * NR);
-            sgemm::tile<true, sgemm::prefetch_a>(KG, a.panel(i, 0), b.panel_base(j), 0,
-                                                 y + i * OHW + j, OHW, sgemm::min_of(MR, MG - i),
-                                                 last ? lastCols : NR, false, &epi, i, j, offsets);
-          }
+    phased_rows<Win, MG, KG>(a, b, offsets.at, y, OHW, 0, r0, r1, 0, MG, epi);
   };
   if constexpr (ONNXC_THREADS > 1 && MG * OHW * KG >= (index_t(1) << 22))
     parallel_for(Win::oh, rows);
   else
     rows(0, Win::oh);
+}
+
+/// Fills the zero-bordered, phase-split images (im2col_phased_b) of a
+/// group's CG input planes. Row by row over all channels (a first layer
+/// has too few channels to split evenly), each row of the phase planes
+/// zeroed right before its input row lands in it, while it is in L1. On
+/// threads, each fills the rows of every channel that its share of the
+/// output rows then reads (split by channels, half of one thread's input
+/// came from the other's cache: squeezenet1_1's, mobilenet_v2's and
+/// resnet18's first layers 3% faster on two threads).
+template <class Win, index_t CG>
+void fill_phased_images(const float *ONNXC_RESTRICT xg, float *ONNXC_RESTRICT img) {
+  using B = im2col_phased_b<Win>;
+  using P = typename B::P;
+  parallel_for(CG * P::h, [&](index_t r0, index_t r1) {
+    for (index_t r = r0; r < r1; ++r) {
+      const index_t c = r % CG, row = r / CG, ih = row - Win::ph;
+      float *plane = img + c * B::plane;
+      for (index_t q = 0; q < P::phases; ++q)
+        memset(plane + (q * P::h + row) * P::w, 0, P::w * sizeof(float));
+      if (ih >= 0 && ih < Win::h)
+        depthwise_fill_row<Win, false>(xg + (c * Win::h + ih) * Win::w, plane, row, P::h);
+    }
+  });
 }
 
 /// Whether a pointwise convolution's SGEMM reads its input in place
@@ -673,26 +715,7 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
           } else if constexpr (im2col_phased_v<Win, KG>) {
             using B = im2col_phased_b<Win>;
             float *img = extra;
-            // Row by row over all channels (a first layer has too few
-            // channels to split evenly), each row of the phase planes
-            // zeroed right before its input row lands in it, while it is
-            // in L1. On threads, each fills the rows of every channel that
-            // its share of the output rows then reads (split by channels,
-            // half of one thread's input came from the other's cache:
-            // squeezenet1_1's, mobilenet_v2's and resnet18's first layers
-            // 3% faster on two threads).
-            using P = typename B::P;
-            auto fill = [&](index_t r0, index_t r1) {
-              for (index_t r = r0; r < r1; ++r) {
-                const index_t c = r % CG, row = r / CG, ih = row - Win::ph;
-                float *plane = img + c * B::plane;
-                for (index_t q = 0; q < P::phases; ++q)
-                  memset(plane + (q * P::h + row) * P::w, 0, P::w * sizeof(float));
-                if (ih >= 0 && ih < Win::h)
-                  depthwise_fill_row<Win, false>(xg + (c * Win::h + ih) * Win::w, plane, row, P::h);
-              }
-            };
-            parallel_for(CG * P::h, fill);
+            fill_phased_images<Win, CG>(xg, img);
             // Weights packed by the compiler: the micro-kernel reads the
             // taps from the images in place; else the taps are packed.
             if constexpr (Kernel::mr != 0)
@@ -1139,6 +1162,109 @@ template <index_t NC, class Win> void max_pool2d_stride2(const float *ONNXC_REST
     parallel_for(NC, [&](index_t p0, index_t p1) { rows(p0, p1, 0, OH); });
   else
     rows(0, NC, 0, OH);
+}
+
+/// Rows of the convolution conv_max_pool computes per band: enough for
+/// up to 8 pool rows, as many as keep a band of all M channels within
+/// 256 KB (mirrored by the compiler's scratch sizing).
+template <index_t M, class Win, class PoolWin> struct conv_pool_band {
+  static constexpr index_t rows_for(index_t poolRows) {
+    return (poolRows - 1) * PoolWin::sh + (PoolWin::kh - 1) * PoolWin::dh + 1;
+  }
+  static constexpr index_t pick_pool_rows() {
+    index_t r = 8;
+    while (r > 1 && M * rows_for(r) * Win::ow * index_t(sizeof(float)) > 256 * 1024)
+      --r;
+    return r;
+  }
+  static constexpr index_t pool_rows = pick_pool_rows();
+  static constexpr index_t rows = rows_for(pool_rows);
+  /// Per thread, rounded up to whole cache lines.
+  static constexpr index_t floats = sgemm::round_up(M * rows * Win::ow, 16);
+};
+
+/// Floats of scratch conv_max_pool takes: the phase-split images, then a
+/// band per thread.
+template <index_t C, index_t M, class Win, class PoolWin> constexpr index_t conv_max_pool_floats() {
+  return sgemm::round_up(C * im2col_phased_b<Win>::plane + Win::kw * Win::dw + sgemm::NR, 16) +
+         ONNXC_THREADS * conv_pool_band<M, Win, PoolWin>::floats;
+}
+
+/// Y = MaxPool(act(Conv(X, W) + bias)): a network's first convolution
+/// (strided, few channels: im2col_phased_v, weights pre-packed) and the
+/// stride-2 max pool after it. The convolution's rows are computed a band
+/// at a time into the thread's scratch and pooled from there while in L2,
+/// so its output (3 MB in squeezenet1_1 and resnet18) is never written
+/// out and read back. The rows a band shares with the next move to the
+/// band's top rather than being computed twice. Within a band, each row
+/// panel's channels pool right after their rows are computed, while those
+/// are in L1. On threads, each takes one range of bands (the pooled
+/// image's rows, as the layer after it splits them). In the models, the
+/// two layers against the pair of kernels (alternating rounds, us):
+/// squeezenet1_1 one thread 586 -> 530, two 398 -> 342; resnet18 one
+/// thread 1934 -> 1777, two 1020 -> 922.
+template <index_t N, index_t C, index_t M, class Win, class PoolWin, index_t MR, class Act>
+void conv_max_pool(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT w,
+                   const float *ONNXC_RESTRICT bias, float *ONNXC_RESTRICT y,
+                   float *ONNXC_RESTRICT scratch, Act act) {
+  constexpr index_t KG = C * Win::kh * Win::kw, OH = Win::oh, OW = Win::ow;
+  static_assert(MR == sgemm::MR,
+                "weights were packed for another --cpu than this compiler targets");
+  static_assert(Win::d == 1 && Win::kd == 1 && Win::od == 1 && im2col_phased_v<Win, KG>,
+                "conv_max_pool: a 2-D convolution that reads phase-split images");
+  static_assert(PoolWin::h == OH && PoolWin::w == OW && PoolWin::d == 1 && PoolWin::kd == 1 &&
+                    PoolWin::sw == 2 && PoolWin::dw == 1 && PoolWin::pw < simd::native::width,
+                "conv_max_pool: a 2-D max pool of row stride 2 over the convolution's output");
+  using Band = conv_pool_band<M, Win, PoolWin>;
+  constexpr index_t POH = PoolWin::oh, POW = PoolWin::ow, PB = Band::pool_rows, R = Band::rows;
+  constexpr index_t bands = (POH + PB - 1) / PB;
+  float *img = scratch;
+  float *bandSpace =
+      scratch + conv_max_pool_floats<C, M, Win, PoolWin>() - ONNXC_THREADS * Band::floats;
+  const phased_offsets<Win, KG> offsets;
+  const im2col_phased_b<Win> b{img};
+  for (index_t n = 0; n < N; ++n) {
+    fill_phased_images<Win, C>(x + n * C * Win::h * Win::w, img);
+    const sgemm::prepacked_a a{w, KG, M};
+    const sgemm::bias_act_epilogue<Act> epi{bias, nullptr, nullptr, OH * OW, act};
+    float *yn = y + n * M * POH * POW;
+    parallel_for_indexed<1>(bands, [&](index_t t, index_t q0, index_t q1) {
+      float *band = bandSpace + t * Band::floats;
+      index_t have0 = 0, have1 = 0; // the convolution's rows in the band
+      for (index_t p0 = q0 * PB; p0 < sgemm::min_of(POH, q1 * PB); p0 += PB) {
+        const index_t p1 = sgemm::min_of(POH, p0 + PB);
+        const index_t c0 = sgemm::clamp_of(p0 * PoolWin::sh - PoolWin::ph, 0, OH);
+        const index_t c1 = sgemm::clamp_of(
+            (p1 - 1) * PoolWin::sh - PoolWin::ph + (PoolWin::kh - 1) * PoolWin::dh + 1, 0, OH);
+        // Row panel by row panel: a panel's channels pool while their
+        // band rows are still in L1.
+        const bool carry = have0 <= c0 && c0 < have1;
+        const index_t from = carry ? have1 : c0;
+        for (index_t i0 = 0; i0 < M; i0 += MR) {
+          const index_t i1 = sgemm::min_of(M, i0 + MR);
+          if (carry)
+            for (index_t i = i0; i < i1; ++i)
+              memmove(band + i * R * OW, band + (i * R + c0 - have0) * OW,
+                      (have1 - c0) * OW * sizeof(float));
+          phased_rows<Win, M, KG>(a, b, offsets.at, band, R * OW, c0, from, c1, i0, i1, epi);
+          for (index_t i = i0; i < i1; ++i) {
+            // The pool reads row ih of the convolution's plane at
+            // plane + ih * OW: this band's rows c0..c1, offset to c0.
+            const float *plane = band + i * R * OW - c0 * OW;
+            float *yp = yn + i * POH * POW;
+            if (all_finite(band + i * R * OW, (c1 - c0) * OW))
+              for (index_t q = p0; q < p1; ++q)
+                max_pool_row_stride2<false, PoolWin>(plane, yp + q * POW, q);
+            else
+              for (index_t q = p0; q < p1; ++q)
+                max_pool_row_stride2<true, PoolWin>(plane, yp + q * POW, q);
+          }
+        }
+        have0 = c0;
+        have1 = c1;
+      }
+    });
+  }
 }
 
 /// Max or average pooling over NC planes.

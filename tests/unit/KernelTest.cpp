@@ -229,6 +229,22 @@ TEST(Depthwise, StridedPlanesInStrips) {
   checkDepthwise<3, 56, 56, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1>(true);
 }
 
+/// Output (m, oh, ow) of a one-group K x K convolution (stride S, pads P)
+/// of C planes of H x W, in double: the bias plus the taps inside the image.
+template <index_t C, index_t H, index_t W, index_t K, index_t S, index_t P>
+double convReference(const std::vector<float> &x, const std::vector<float> &w, double bias,
+                     index_t m, index_t oh, index_t ow) {
+  double ref = bias;
+  for (index_t c = 0; c < C; ++c)
+    for (index_t kh = 0; kh < K; ++kh)
+      for (index_t kw = 0; kw < K; ++kw) {
+        index_t ih = oh * S + kh - P, iw = ow * S + kw - P;
+        if (ih >= 0 && ih < H && iw >= 0 && iw < W)
+          ref += double(x[(c * H + ih) * W + iw]) * w[(m * C + c) * K * K + kh * K + kw];
+      }
+  return ref;
+}
+
 /// A one-group convolution through its SGEMM with pre-packed weights
 /// (conv_sgemm, its products split by K over the threads when SplitK),
 /// against a direct double loop; window as in checkDepthwise.
@@ -251,14 +267,7 @@ void checkConvSgemm(bool withResidual) {
   for (index_t m = 0; m < M; ++m)
     for (index_t oh = 0; oh < OH; ++oh)
       for (index_t ow = 0; ow < OW; ++ow) {
-        double ref = bias[m];
-        for (index_t c = 0; c < C; ++c)
-          for (index_t kh = 0; kh < K; ++kh)
-            for (index_t kw = 0; kw < K; ++kw) {
-              index_t ih = oh * S + kh - P, iw = ow * S + kw - P;
-              if (ih >= 0 && ih < H && iw >= 0 && iw < W)
-                ref += double(x[(c * H + ih) * W + iw]) * w[m * KG + (c * K + kh) * K + kw];
-            }
+        double ref = convReference<C, H, W, K, S, P>(x, w, bias[m], m, oh, ow);
         if (withResidual)
           ref += res[(m * OH + oh) * OW + ow];
         ref = std::min(6.0, std::max(-0.5, ref));
@@ -426,6 +435,31 @@ TEST(Winograd, FourByFourTiles) {
   checkWinograd<4, 16, 24, 14, 14>(true);
 }
 
+/// The stride-2 K x K window with pads P at output (oh, ow) of an H x W
+/// plane read through at(ih, iw): the maximum (or sum) of its taps inside
+/// the plane, their count, and whether one is NaN (which std::max skips).
+struct window_ref {
+  double value;
+  int count;
+  bool nan;
+};
+template <class At>
+window_ref stride2Window(bool isMax, index_t oh, index_t ow, index_t K, index_t P, index_t H,
+                         index_t W, const At &at) {
+  window_ref r{isMax ? -INFINITY : 0.0, 0, false};
+  for (index_t kh = 0; kh < K; ++kh)
+    for (index_t kw = 0; kw < K; ++kw) {
+      index_t ih = oh * 2 + kh - P, iw = ow * 2 + kw - P;
+      if (ih < 0 || ih >= H || iw < 0 || iw >= W)
+        continue;
+      double v = at(ih, iw);
+      r.nan |= std::isnan(v);
+      r.value = isMax ? std::max(r.value, v) : r.value + v;
+      ++r.count;
+    }
+  return r;
+}
+
 /// KxK pooling of stride 2 (pad P; ceil mode when Ceil, whose last window
 /// may reach past the image) over NC planes against a direct loop: max
 /// (NaN-propagating: a NaN in the input makes its windows NaN) or the
@@ -447,19 +481,9 @@ void checkPoolStride2(index_t nanRow = H / 2) {
   for (index_t p = 0; p < NC; ++p)
     for (index_t oh = 0; oh < OH; ++oh)
       for (index_t ow = 0; ow < OW; ++ow) {
-        double ref = IsMax ? -INFINITY : 0.0;
-        int count = 0;
-        bool nan = false;
-        for (index_t kh = 0; kh < K; ++kh)
-          for (index_t kw = 0; kw < K; ++kw) {
-            index_t ih = oh * 2 + kh - P, iw = ow * 2 + kw - P;
-            if (ih < 0 || ih >= H || iw < 0 || iw >= W)
-              continue;
-            float v = x[(p * H + ih) * W + iw];
-            nan |= std::isnan(v);
-            ref = IsMax ? std::max(ref, double(v)) : ref + v;
-            ++count;
-          }
+        auto [ref, count, nan] =
+            stride2Window(IsMax, oh, ow, K, P, H, W,
+                          [&](index_t ih, index_t iw) { return double(x[(p * H + ih) * W + iw]); });
         if (!IsMax)
           ref /= count;
         float got = y[(p * OH + oh) * OW + ow];
@@ -490,6 +514,84 @@ TEST(Pool, Stride2) {
   checkPoolStride2<true, 2, 40, 40, 0, 2>();
   checkPoolStride2<true, 2, 9, 9, 0, 5>();
   checkPoolStride2<false, 2, 40, 37, 1>();
+}
+
+/// conv_max_pool (a strided few-channel convolution with pre-packed
+/// weights, then a stride-2 max pool, in bands) against a direct double
+/// loop for the convolution, then the pool over its output: K x K
+/// convolution of stride 2 and pads P, PK x PK pool of pads PP, POH x POW
+/// outputs (ceil mode where those reach past the convolution's output).
+/// With a NaN in the input (nanRow >= 0, last channel's last column), the
+/// windows over it pool to NaN; the activation is then the identity.
+template <index_t C, index_t M, index_t H, index_t W, index_t K, index_t P, index_t PK, index_t PP,
+          index_t POH, index_t POW>
+void checkConvMaxPool(index_t nanRow = -1) {
+  constexpr index_t OH = (H + 2 * P - K) / 2 + 1, OW = (W + 2 * P - K) / 2 + 1, KG = C * K * K;
+  using Win = onnxc::window3d<1, H, W, 1, OH, OW, 1, K, K, 1, 2, 2, 0, P, P, 1, 1, 1>;
+  using PoolWin = onnxc::window3d<1, OH, OW, 1, POH, POW, 1, PK, PK, 1, 2, 2, 0, PP, PP, 1, 1, 1>;
+  auto x = randomVector(C * H * W, 51), w = randomVector(M * KG, 52), bias = randomVector(M, 53);
+  if (nanRow >= 0)
+    x[(C - 1) * H * W + nanRow * W + W - 1] = NAN;
+  auto packed = pack(M, KG, sg::MR, [&](index_t i, index_t k) { return w[i * KG + k]; });
+  std::vector<float> y(M * POH * POW, 0.0f);
+  std::vector<float> scratch(onnxc::conv_max_pool_floats<C, M, Win, PoolWin>());
+  const bool relu = nanRow < 0;
+  auto run = [&](auto act) {
+    onnxc::conv_max_pool<1, C, M, Win, PoolWin, sg::MR>(x.data(), packed.data(), bias.data(),
+                                                        y.data(), scratch.data(), act);
+  };
+  if (relu)
+    run(onnxc::fn::Relu{});
+  else
+    run(onnxc::fn::Identity{});
+  std::vector<double> conv(M * OH * OW);
+  for (index_t m = 0; m < M; ++m)
+    for (index_t oh = 0; oh < OH; ++oh)
+      for (index_t ow = 0; ow < OW; ++ow) {
+        double ref = convReference<C, H, W, K, 2, P>(x, w, bias[m], m, oh, ow);
+        conv[(m * OH + oh) * OW + ow] = relu ? std::max(0.0, ref) : ref;
+      }
+  int nans = 0;
+  for (index_t m = 0; m < M; ++m)
+    for (index_t oh = 0; oh < POH; ++oh)
+      for (index_t ow = 0; ow < POW; ++ow) {
+        auto [ref, count, nan] =
+            stride2Window(true, oh, ow, PK, PP, OH, OW,
+                          [&](index_t ih, index_t iw) { return conv[(m * OH + ih) * OW + iw]; });
+        float got = y[(m * POH + oh) * POW + ow];
+        if (nan) {
+          ++nans;
+          ASSERT_TRUE(std::isnan(got)) << "at " << m << "," << oh << "," << ow;
+        } else {
+          ASSERT_NEAR(got, ref, 1e-4) << "at " << m << "," << oh << "," << ow;
+        }
+      }
+  EXPECT_EQ(nans > 0, nanRow >= 0);
+}
+
+/// Pooled rows per band of conv_max_pool over M channels: a 3x3 stride-2
+/// convolution of H x H without pads, then a 3x3 stride-2 pool.
+template <index_t M, index_t H> constexpr index_t bandPoolRows() {
+  constexpr index_t OH = (H - 3) / 2 + 1, POH = (OH - 3) / 2 + 1;
+  using Win = onnxc::window3d<1, H, H, 1, OH, OH, 1, 3, 3, 1, 2, 2, 0, 0, 0, 1, 1, 1>;
+  using PoolWin = onnxc::window3d<1, OH, OH, 1, POH, POH, 1, 3, 3, 1, 2, 2, 0, 0, 0, 1, 1, 1>;
+  return onnxc::conv_pool_band<M, Win, PoolWin>::pool_rows;
+}
+
+TEST(ConvMaxPool, BandsOfRows) {
+  // squeezenet1_1's first layers, smaller: 3x3 convolution and pool, no
+  // pads; 27 pooled rows in bands of 8, whose shared rows carry over.
+  static_assert(bandPoolRows<16, 111>() == 8, "bands of 8 pooled rows");
+  checkConvMaxPool<3, 16, 111, 111, 3, 0, 3, 0, 27, 27>();
+  // Ceil mode: 24 rows and columns pool to 12, the last window past them.
+  checkConvMaxPool<3, 8, 49, 49, 3, 0, 3, 0, 12, 12>();
+  // resnet18's: 7x7 with pads 3, a pool with pads 1.
+  checkConvMaxPool<3, 8, 64, 64, 7, 3, 3, 1, 16, 16>();
+  // Many channels: bands of fewer rows (5 pooled rows within 256 KB).
+  static_assert(bandPoolRows<64, 160>() == 5, "bands of 5 pooled rows");
+  checkConvMaxPool<3, 64, 160, 160, 3, 0, 3, 0, 39, 39>();
+  // A NaN: the bands over it take NaN-propagating maxima.
+  checkConvMaxPool<3, 16, 111, 111, 3, 0, 3, 0, 27, 27>(60);
 }
 
 template <index_t NC, index_t Plane> void checkGlobalAverage() {

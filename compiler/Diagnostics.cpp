@@ -20,10 +20,11 @@ void onnxc::printWarning(const std::string &message) {
 static std::string nodeNameOf(Location loc) {
   if (auto name = dyn_cast<NameLoc>(loc))
     return name.getName().str();
+  // The first name in a fused location (which may nest others).
   if (auto fused = dyn_cast<FusedLoc>(loc))
     for (Location inner : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(inner))
-        return name.getName().str();
+      if (std::string name = nodeNameOf(inner); !name.empty())
+        return name;
   return "";
 }
 

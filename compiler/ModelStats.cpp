@@ -30,6 +30,12 @@ int64_t macsOf(Operation *op) {
     auto w = rankedType(op->getOperand(1));
     return w ? out.getNumElements() * product(w.getShape().drop_front(1)) : 0;
   }
+  if (name == "onnxk.ConvMaxPool") {
+    // The convolution's outputs, which the pool then reduces.
+    auto w = rankedType(op->getOperand(1));
+    auto conv = intsAttr(op, "conv_shape");
+    return w && conv ? product(*conv) * product(w.getShape().drop_front(1)) : 0;
+  }
   if (name == "onnx.ConvTranspose") {
     auto x = rankedType(op->getOperand(0)), w = rankedType(op->getOperand(1));
     return x && w ? x.getNumElements() * product(w.getShape().drop_front(1)) : 0;

@@ -45,6 +45,7 @@ void onnxc::buildOnnxPipeline(mlir::PassManager &pm,
     pm.addNestedPass<mlir::func::FuncOp>(createRecognizePatterns());
     pm.addNestedPass<mlir::func::FuncOp>(createFuseBatchNorm());
     pm.addNestedPass<mlir::func::FuncOp>(createFuseEpilogues());
+    pm.addNestedPass<mlir::func::FuncOp>(createFuseConvMaxPool());
     pm.addNestedPass<mlir::func::FuncOp>(createFuseElementwise());
     pm.addNestedPass<mlir::func::FuncOp>(createPretransposeWeights());
     pm.addPass(mlir::createCSEPass());

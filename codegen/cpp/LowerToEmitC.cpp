@@ -54,10 +54,13 @@ std::string onnxc::sanitizeIdentifier(StringRef name) {
 }
 
 std::string onnxc::nodeName(Location loc) {
-  if (auto fused = dyn_cast<FusedLoc>(loc))
+  // The first name in a fused location (which may nest others).
+  if (auto fused = dyn_cast<FusedLoc>(loc)) {
     for (Location inner : fused.getLocations())
-      if (auto n = dyn_cast<NameLoc>(inner))
-        return n.getName().str();
+      if (std::string name = nodeName(inner); !name.empty())
+        return name;
+    return "";
+  }
   if (auto n = dyn_cast<NameLoc>(loc))
     return n.getName().str();
   return "";

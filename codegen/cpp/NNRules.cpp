@@ -365,6 +365,74 @@ LogicalResult convRule(Operation *op, LoweringContext &ctx,
   return success();
 }
 
+/// Pooled rows per band of conv.h conv_pool_band: up to 8, as many as
+/// keep M channels of the convolution's rows for them within 256 KB.
+int64_t convPoolBandRows(int64_t m, int64_t ow, int64_t poolKernel, int64_t poolStride) {
+  auto rowsFor = [&](int64_t r) { return (r - 1) * poolStride + poolKernel; };
+  int64_t r = 8;
+  while (r > 1 && m * rowsFor(r) * ow * 4 > 256 * 1024)
+    --r;
+  return rowsFor(r);
+}
+
+/// Floats of scratch conv.h conv_max_pool takes: the phase-split images
+/// (bounded as convolutions bound them: each dim's input, pads, the last
+/// output's reach and a stride), then a band per thread.
+int64_t convMaxPoolScratchFloats(Operation *op, int threads) {
+  auto xt = tensorType(op->getOperand(0)), wt = tensorType(op->getOperand(1));
+  auto conv = *intsAttr(op, "conv_shape");
+  auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>{1, 1});
+  auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>{1, 1});
+  auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>(4, 0));
+  int64_t padSum = 0, plane = 1;
+  for (int64_t p : pads)
+    padSum += p;
+  for (int i = 0; i < 2; ++i)
+    plane *= xt.getDimSize(2 + i) + padSum + (wt.getDimSize(2 + i) - 1) * dil[i] +
+             (conv[2 + i] - 1) * strides[i] + 1 + strides[i];
+  auto round16 = [](int64_t v) { return (v + 15) / 16 * 16; };
+  int64_t images = round16(xt.getDimSize(1) * plane + wt.getDimSize(3) * dil[1] + 32);
+  int64_t bandRows = convPoolBandRows(conv[1], conv[3], (*intsAttr(op, "pool_kernel_shape"))[0],
+                                      (*intsAttr(op, "pool_strides"))[0]);
+  return images + threads * round16(conv[1] * bandRows * conv[3]);
+}
+
+/// onnxk.ConvMaxPool: conv.h conv_max_pool with weights packed now.
+LogicalResult convMaxPoolRule(Operation *op, LoweringContext &ctx, std::vector<KernelCall> &calls) {
+  Value x = op->getOperand(0), w = op->getOperand(1), y = op->getResult(0);
+  auto xt = tensorType(x), wt = tensorType(w), yt = tensorType(y);
+  auto conv = *intsAttr(op, "conv_shape");
+  auto value = constantWeights(op);
+  int64_t mr = ctx.sgemmTile().rows;
+  if (!value || mr <= 0)
+    return op->emitError() << "internal: onnxk.ConvMaxPool without packable weights";
+  int64_t m = wt.getDimSize(0), kg = wt.getNumElements() / m;
+  SmallVector<float> wv(value.getValues<float>());
+  std::vector<float> packed;
+  appendPanels(packed, m, kg, mr, [&](int64_t i, int64_t k) { return wv[i * kg + k]; });
+  std::string wBuf = ctx.newConstant(vectorAttr(packed, wt.getElementType()),
+                                     nodeName(w.getDefiningOp()->getLoc()) + "_packed");
+  auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>{1, 1});
+  auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>{1, 1});
+  auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>(4, 0));
+  SmallVector<int64_t> convOut{conv[2], conv[3]};
+  std::string convWin = window3dText(SmallVector<int64_t>(xt.getShape().drop_front(2)), convOut,
+                                     SmallVector<int64_t>(wt.getShape().drop_front(2)), strides,
+                                     dil, ArrayRef<int64_t>(pads).take_front(2));
+  std::string poolWin =
+      window3dText(convOut, SmallVector<int64_t>(yt.getShape().drop_front(2)),
+                   *intsAttr(op, "pool_kernel_shape"), *intsAttr(op, "pool_strides"), {1, 1},
+                   ArrayRef<int64_t>(*intsAttr(op, "pool_pads")).take_front(2));
+  auto act = activationFunctor(op, "float");
+  if (failed(act))
+    return failure();
+  calls.push_back({"onnxc::conv_max_pool<" + str(xt.getDimSize(0)) + "," + str(xt.getDimSize(1)) +
+                       "," + str(m) + "," + convWin + "," + poolWin + "," + str(mr) + ">",
+                   {ctx.buffer(x), wBuf, ctx.optionalInput(op->getOperand(2), xt.getElementType()),
+                    ctx.buffer(y), ctx.scratch(op, xt.getElementType()), *act}});
+  return success();
+}
+
 LogicalResult convTransposeRule(Operation *op, LoweringContext &ctx,
                                 std::vector<KernelCall> &calls) {
   Value x = op->getOperand(0), w = op->getOperand(1), y = op->getResult(0);
@@ -847,6 +915,7 @@ LogicalResult mvnRule(Operation *op, LoweringContext &ctx,
 void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
   r["Conv"] = convRule;
   r["onnxk.Conv"] = convRule;
+  r["onnxk.ConvMaxPool"] = convMaxPoolRule;
   r["onnxk.Gemm"] = gemmRule;
   r["ConvTranspose"] = convTransposeRule;
   r["MaxPool"] = poolRule(true);
@@ -1002,6 +1071,8 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
                                   dims2(ArrayRef<int64_t>(pads).take_front(spatial), 0),
                                   dims2(dil, 1));
   }
+  if (name == "onnxk.ConvMaxPool")
+    return 4 * convMaxPoolScratchFloats(op, threads);
   if (name == "onnx.Gemm" || name == "onnxk.Gemm") {
     auto at = tensorType(op->getOperand(0)), yt = tensorType(op->getResult(0));
     if (!at.getElementType().isF32())

@@ -83,6 +83,20 @@ def FuseEpilogues : Pass<"onnx-fuse-epilogues", "mlir::func::FuncOp"> {
   let dependentDialects = ["::onnxc::onnxk::OnnxkDialect"];
 }
 
+def FuseConvMaxPool : Pass<"onnx-fuse-conv-max-pool", "mlir::func::FuncOp"> {
+  let summary = "Fuses a first layer's strided convolution with the max pool after it";
+  let description = [{
+    A float 2-D Conv (or onnxk.Conv without a residual) of one group,
+    constant weights, column stride 2 or more and at most 160 input
+    channels x taps of more than one tap (the convolutions conv.h reads
+    from phase-split images), whose only user is a 2-D MaxPool of column
+    stride 2, unit dilations and small leading pads, becomes one
+    onnxk.ConvMaxPool: the kernel pools the convolution's rows a band at a
+    time while they are in cache (squeezenet's and resnet's first layers).
+  }];
+  let dependentDialects = ["::onnxc::onnxk::OnnxkDialect"];
+}
+
 def FuseElementwise : Pass<"onnx-fuse-elementwise", "mlir::func::FuncOp"> {
   let summary = "Fuses chains of elementwise ops into one loop nest";
   let description = [{

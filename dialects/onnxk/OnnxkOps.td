@@ -55,6 +55,37 @@ def Onnxk_ConvOp : Onnxk_Op<"Conv", [Pure]> {
   let results = (outs Onnxk_FloatTensor:$Y);
 }
 
+def Onnxk_ConvMaxPoolOp : Onnxk_Op<"ConvMaxPool", [Pure]> {
+  let summary = "Conv + bias + activation, then a stride-2 MaxPool";
+  let description = [{
+    `Y = MaxPool(activation(Conv(X, W) + B))`: a network's first
+    convolution (strided, few input channels, constant weights) and the max
+    pool after it, computed a band of rows at a time so the convolution's
+    output never reaches memory. The convolution's attributes are
+    onnx.Conv's (explicit pads); `conv_shape` is its output's shape, the
+    MaxPool's input. The pool's attributes carry a `pool_` prefix: its
+    kernel, strides and pads (ceil mode is in Y's shape).
+  }];
+  let arguments = (ins
+    Onnxk_FloatTensor:$X,
+    Onnxk_FloatTensor:$W,
+    Onnxk_OptFloatTensor:$B,
+    OptionalAttr<I64ArrayAttr>:$dilations,
+    DefaultValuedAttr<I64Attr, "1">:$group,
+    OptionalAttr<I64ArrayAttr>:$kernel_shape,
+    OptionalAttr<I64ArrayAttr>:$pads,
+    OptionalAttr<I64ArrayAttr>:$strides,
+    DefaultValuedStrAttr<StrAttr, "none">:$activation,
+    DefaultValuedAttr<F32Attr, "0.0f">:$act_alpha,
+    DefaultValuedAttr<F32Attr, "0.0f">:$act_beta,
+    I64ArrayAttr:$conv_shape,
+    I64ArrayAttr:$pool_kernel_shape,
+    I64ArrayAttr:$pool_strides,
+    I64ArrayAttr:$pool_pads
+  );
+  let results = (outs Onnxk_FloatTensor:$Y);
+}
+
 def Onnxk_GemmOp : Onnxk_Op<"Gemm", [Pure]> {
   let summary = "Gemm + residual Add + activation";
   let description = [{

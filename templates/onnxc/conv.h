@@ -105,12 +105,15 @@ void conv_reference(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
 ///                   into panels of MR rows per group (sgemm::prepacked_a,
 ///                   each group's M/G rows padded to MR). SplitK (pointwise,
 ///                   pre-packed, one group): the threads split the input
-///                   channels (sgemm::gemm_k_split).
+///                   channels (sgemm::gemm_k_split). SplitRows (pointwise,
+///                   pre-packed, one group, input read in place): the
+///                   threads split the output channels
+///                   (sgemm::gemm_split_rows).
 struct conv_loops {};
 struct conv_depthwise {};
-template <index_t MR, bool SplitK = false> struct conv_sgemm {
+template <index_t MR, bool SplitK = false, bool SplitRows = false> struct conv_sgemm {
   static constexpr index_t mr = MR;
-  static constexpr bool split_k = SplitK;
+  static constexpr bool split_k = SplitK, split_rows = SplitRows;
 };
 ///   conv_winograd<MR, Out> float 3x3, stride 1, dilation 1, one group:
 ///                   Winograd F(Out x Out, 3x3), Out 2 or 4, with weights
@@ -119,7 +122,8 @@ template <index_t MR, index_t Out = 2> struct conv_winograd {
   static constexpr index_t mr = MR, out = Out;
 };
 template <class K> constexpr bool is_conv_sgemm_v = false;
-template <index_t MR, bool SplitK> constexpr bool is_conv_sgemm_v<conv_sgemm<MR, SplitK>> = true;
+template <index_t MR, bool SplitK, bool SplitRows>
+constexpr bool is_conv_sgemm_v<conv_sgemm<MR, SplitK, SplitRows>> = true;
 template <class K> constexpr bool is_conv_winograd_v = false;
 template <index_t MR, index_t Out>
 constexpr bool is_conv_winograd_v<conv_winograd<MR, Out>> = true;
@@ -687,6 +691,10 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
                                Win::w == Win::ow;
     static_assert(!Kernel::split_k || (pointwise && G == 1 && Kernel::mr != 0),
                   "conv_sgemm<MR, true>: pointwise, one group, pre-packed weights");
+    static_assert(!Kernel::split_rows || (!Kernel::split_k && pointwise && G == 1 &&
+                                          Kernel::mr != 0 && strided_pointwise_v<MG, KG, OHW>),
+                  "conv_sgemm<MR, false, true>: pointwise, one group, pre-packed weights, "
+                  "its input read in place");
     for (index_t n = 0; n < N; ++n)
       for (index_t g = 0; g < G; ++g) {
         const float *xg = x + (n * C + g * CG) * Win::h * Win::w;
@@ -706,6 +714,8 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
         auto run = [&](const auto &a) {
           if constexpr (Kernel::split_k && ONNXC_THREADS > 1)
             sgemm::gemm_k_split<MG, OHW, KG>(a, pointwiseB(), yg, OHW, scratch, epi);
+          else if constexpr (Kernel::split_rows && ONNXC_THREADS > 1)
+            sgemm::gemm_split_rows<MG, OHW, KG>(a, pointwiseB(), yg, OHW, scratch, epi);
           else if constexpr (pointwise)
             sgemm::gemm<MG, OHW, KG>(a, pointwiseB(), yg, OHW, false, scratch, epi);
           else if constexpr (im2col_whole_v<Win, KG, OHW>) {

@@ -734,6 +734,21 @@ template <class Win> struct im2col_b {
 
 // ---- The driver ------------------------------------------------------------
 
+/// What a product's tiles prefetch (tile's Prefetch bits). Weights as A
+/// (pre-packed) stream from L3 or memory in a model; an A packed at run
+/// time is already in L2. A B of 1 MB or more read in place comes from L3
+/// too, one line pair per k step of a panel, which the hardware
+/// prefetcher does not follow (mobilenet_v2's 24 x 3136 x 144 and
+/// 16 x 12544 x 32 projections 16-19% faster on one thread and two, with
+/// it; 14 x 14 ones, whose B stays in L2, ran 7-10% slower). Weights of
+/// 16 KB or less stay in L1 after the first column panel, where
+/// prefetching them costs an instruction per k step for nothing.
+template <index_t M, index_t N, index_t K, class A, class B> constexpr int tile_prefetch() {
+  constexpr bool smallA = round_up(M, MR) * K * index_t(sizeof(float)) <= 16384;
+  return (!A::packs && !smallA ? prefetch_a : 0) |
+         (is_strided_b_v<B> && K * N >= (index_t(1) << 18) ? prefetch_b : 0);
+}
+
 /// C[M,N] = A B (+ C when accumulate), then the epilogue on every tile.
 /// `scratch` holds scratch_floats(M, N, K, A::packs, B::packs) floats.
 /// Threaded: false runs it on the calling thread alone (for callers that
@@ -749,17 +764,7 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
   // A strided B's last, narrower panel is packed where B's panels would
   // go, after A's block when A is packed too.
   constexpr bool strided = is_strided_b_v<B>;
-  // Weights as A (pre-packed) stream from L3 or memory in a model; an A
-  // packed at run time is already in L2. A B of 1 MB or more read in place
-  // comes from L3 too, one line pair per k step of a panel, which the
-  // hardware prefetcher does not follow (mobilenet_v2's 24 x 3136 x 144
-  // and 16 x 12544 x 32 projections 16-19% faster on one thread and two,
-  // with it; 14 x 14 ones, whose B stays in L2, ran 7-10% slower).
-  // Weights of 16 KB or less stay in L1 after the first column panel,
-  // where prefetching them costs an instruction per k step for nothing.
-  constexpr bool smallA = round_up(M, MR) * K * index_t(sizeof(float)) <= 16384;
-  constexpr int prefetch = (!A::packs && !smallA ? prefetch_a : 0) |
-                           (strided && K * N >= (index_t(1) << 18) ? prefetch_b : 0);
+  constexpr int prefetch = tile_prefetch<M, N, K, A, B>();
   constexpr index_t tailJ = N / NR * NR;
   float *tail = scratch + (A::packs ? scratch_floats(M, N, K, true, false, Threaded) : 0);
   // Where column panel jp (first column j) starts at depth pc, packed
@@ -1063,6 +1068,49 @@ void gemm_k_split(const prepacked_a &a, const B &b, float *c, index_t ldc, float
       for (index_t t = t0; t < t1; ++t)
         sums(vector_share_start(N, t), vector_share_start(N, t + 1));
     });
+}
+
+/// C = A B split over the threads by A's rows, B read in place (a
+/// pointwise convolution's input): each thread multiplies its range of row
+/// panels through all of B. For a product whose output a depthwise
+/// convolution then reads plane by plane, split the same way (a row of C
+/// is a plane): split by columns, each thread wrote part of every plane
+/// and the depthwise convolution read half of its input from the other
+/// core. Each thread reads all of B, half of it written on the other
+/// core, so B's k steps are prefetched whatever its size (mobilenet_v2's
+/// expansions before its 28 x 28 depthwise layers ran 11-21% slower than
+/// split by columns without, 1-3% with). A strided B's narrow last panel
+/// is packed per thread, into its own kc x NR floats of scratch.
+template <index_t M, index_t N, index_t K, class B, class Epi>
+void gemm_split_rows(const prepacked_a &a, const B &b, float *c, index_t ldc, float *scratch,
+                     const Epi &epi) {
+  static_assert(is_strided_b_v<B>, "B read in place");
+  constexpr index_t T = ONNXC_THREADS, kcMax = block_depth(K), mPanels = (M + MR - 1) / MR;
+  constexpr index_t nPanels = (N + NR - 1) / NR, tailJ = N / NR * NR;
+  constexpr index_t panelGroup = l1_panels(kcMax);
+  constexpr int prefetch = tile_prefetch<M, N, K, prepacked_a, B>() | prefetch_b;
+  parallel_for_indexed<1>(T, [&](index_t t, index_t s0, index_t s1) {
+    float *tail = scratch + t * kcMax * NR;
+    for (index_t s = s0; s < s1; ++s) {
+      const index_t i0 = mPanels * s / T * MR, i1 = min_of(M, mPanels * (s + 1) / T * MR);
+      for (index_t pc = 0; pc < K; pc += kcMax) {
+        const index_t kc = min_of(kcMax, K - pc);
+        const bool last = pc + kc == K, acc = pc != 0;
+        if (tailJ < N)
+          b.pack_tail(tailJ, pc, kc, tail);
+        for (index_t ic = i0; ic < i1; ic += MC) // an A block stays in L2
+          for (index_t g0 = 0; g0 < nPanels; g0 += panelGroup)
+            for (index_t i = ic; i < min_of(ic + MC, i1); i += MR)
+              for (index_t jp = g0; jp < min_of(g0 + panelGroup, nPanels); ++jp) {
+                const index_t j = jp * NR;
+                const bool inTail = j >= tailJ;
+                tile<false, prefetch>(kc, a.panel(i, pc), inTail ? tail : b.panel(j, pc),
+                                      inTail ? NR : b.ldb, c + i * ldc + j, ldc, min_of(MR, M - i),
+                                      min_of(NR, N - j), acc, last ? &epi : nullptr, i, j);
+              }
+      }
+    }
+  });
 }
 
 /// gemm_on, on all the threads the model was built for.

@@ -249,7 +249,7 @@ double convReference(const std::vector<float> &x, const std::vector<float> &w, d
 /// (conv_sgemm, its products split by K over the threads when SplitK),
 /// against a direct double loop; window as in checkDepthwise.
 template <index_t C, index_t M, index_t H, index_t W, index_t OH, index_t OW, index_t K, index_t S,
-          index_t P, bool SplitK = false>
+          index_t P, bool SplitK = false, bool SplitRows = false>
 void checkConvSgemm(bool withResidual) {
   using Win = onnxc::window3d<1, H, W, 1, OH, OW, 1, K, K, 1, S, S, 0, P, P, 1, 1, 1>;
   constexpr index_t KG = C * K * K;
@@ -261,7 +261,7 @@ void checkConvSgemm(bool withResidual) {
   std::vector<float> scratch(sg::scratch_floats(M, OH * OW, KG, false, true) +
                              C * 2 * (H + 2 * P + 2 * K) * (W + 2 * P + 2 * K) + KG * OH * OW +
                              (SplitK ? sg::k_split_floats(M, OH * OW, KG) : 0));
-  onnxc::conv<1, C, M, 1, Win, onnxc::conv_sgemm<sg::MR, SplitK>>(
+  onnxc::conv<1, C, M, 1, Win, onnxc::conv_sgemm<sg::MR, SplitK, SplitRows>>(
       x.data(), packed.data(), bias.data(), withResidual ? res.data() : nullptr, y.data(),
       scratch.data(), onnxc::fn::Clip<float>{-0.5f, 6.0f});
   for (index_t m = 0; m < M; ++m)
@@ -341,6 +341,18 @@ TEST(ConvSgemm, PointwiseSplitByInputChannels) {
   checkConvSgemm<576, 96, 14, 14, 14, 14, 1, 1, 0, true>(true);
   checkConvSgemm<960, 160, 7, 7, 7, 7, 1, 1, 0, true>(true);
   checkConvSgemm<195, 40, 13, 13, 13, 13, 1, 1, 0, true>(false);
+}
+
+TEST(ConvSgemm, PointwiseSplitByOutputChannels) {
+  // The threads take ranges of row panels, B read in place: 40 rows on
+  // whole panels, 44 with a partial last row panel, 28 x 28 and 12 x 12
+  // positions whose last panel is narrower than NR on AVX-512 (packed per
+  // thread), and 300 input channels in two K blocks.
+  checkConvSgemm<24, 40, 16, 16, 16, 16, 1, 1, 0, false, true>(false);
+  checkConvSgemm<24, 44, 16, 16, 16, 16, 1, 1, 0, false, true>(true);
+  checkConvSgemm<32, 192, 28, 28, 28, 28, 1, 1, 0, false, true>(false);
+  checkConvSgemm<32, 40, 12, 12, 12, 12, 1, 1, 0, false, true>(true);
+  checkConvSgemm<300, 40, 16, 16, 16, 16, 1, 1, 0, false, true>(false);
 }
 
 /// A 3x3, stride 1, pad 1 convolution through Winograd F(Out x Out, 3x3)

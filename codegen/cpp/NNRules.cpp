@@ -298,31 +298,27 @@ bool splitsInputChannels(Operation *op, int threads, int64_t mr) {
   return depthwiseInput || k >= n;
 }
 
-/// Whether a pointwise convolution reads its input in place: conv.h
-/// strided_pointwise_v for `m` output channels, `k` input channels and
-/// `n` positions on `threads` threads.
-bool readsInputInPlace(int64_t m, int64_t k, int64_t n, int threads) {
-  return (n % 16 == 0 && (m <= 64 || k <= 32)) || (n % 4 == 0 && m <= 96) ||
-         (m <= 64 && k * n <= 256 * 1024 && (threads == 1 || n < 2048));
-}
-
 /// Whether a pointwise convolution's product splits over the threads by
 /// its output channels (conv.h conv_sgemm's SplitRows, sgemm.h
-/// gemm_split_rows): its input read in place, pre-packed weights, a
-/// product of 1M multiply-adds or more with two row panels per thread, and
+/// gemm_split_rows): pre-packed weights, a product of 1M multiply-adds or
+/// more with two row panels per thread, and
 /// one user, a depthwise convolution that splits its planes over the
 /// threads (images under 2048 positions: conv.h splits_planes_by_rows).
 /// Split by positions instead, the depthwise convolution read half of its
 /// input from the other core. On two threads, mobilenet_v2's expansions
-/// before its 28 x 28 and 14 x 14 depthwise layers: those 17-40% faster,
-/// the expansions 1-3% slower (the model 1.9%).
+/// before its 56 -> 28, 28 x 28 and 28 -> 14 depthwise layers: those
+/// 17-43% faster, the expansions 1-3% slower (the model 1.0%); before its
+/// 14 x 14 ones, 64 -> 384 channels with B packed: those 17-19% faster,
+/// the expansions 0-9% faster (the model 0.5%).
 bool splitsOutputChannels(Operation *op, int threads, int64_t mr) {
   auto product = threadedPointwiseProduct(op, threads, mr);
   if (!product || splitsInputChannels(op, threads, mr))
     return false;
   auto [m, k, n] = *product;
-  if (!readsInputInPlace(m, k, n, threads) || m * n * k < (int64_t(1) << 20) ||
-      (m + mr - 1) / mr < 2 * threads || !op->getResult(0).hasOneUse())
+  // At most half as many positions as channels, sgemm.h may_split_rows
+  // already splits a packed B's product by rows.
+  if (m * n * k < (int64_t(1) << 20) || 2 * n <= m || (m + mr - 1) / mr < 2 * threads ||
+      !op->getResult(0).hasOneUse())
     return false;
   Operation *user = *op->getResult(0).getUsers().begin();
   StringRef name = user->getName().getStringRef();
@@ -334,6 +330,14 @@ bool splitsOutputChannels(Operation *op, int threads, int64_t mr) {
     return false;
   int64_t oh = dt.getDimSize(2), ow = dt.getDimSize(3);
   return !(oh * ow >= 2048 && oh >= 2 * threads);
+}
+
+/// Floats of scratch sgemm.h gemm_split_rows takes (split_rows_floats):
+/// per thread, B packed one K block deep (as much as any B, packed or
+/// read in place, takes).
+int64_t splitRowsScratchFloats(int64_t n, int64_t k, int threads) {
+  constexpr int64_t kc = 256, maxNr = 32;
+  return threads * std::min(k, kc) * ((n + maxNr - 1) / maxNr * maxNr);
 }
 
 /// Floats of scratch sgemm.h gemm_k_split takes: the partial products of
@@ -1096,6 +1100,8 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
       if (splitsInputChannels(op, threads, tile.rows))
         return 4 * std::max(sgemm, kSplitScratchFloats(yt.getDimSize(1), oh * ow, xt.getDimSize(1),
                                                        threads));
+      if (splitsOutputChannels(op, threads, tile.rows))
+        return 4 * std::max(sgemm, splitRowsScratchFloats(oh * ow, xt.getDimSize(1), threads));
       // conv.h im2col_phased_v: strided with K <= 160 and more than one
       // tap packs from the images of all of a group's channels, after the
       // SGEMM's scratch.

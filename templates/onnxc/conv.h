@@ -106,9 +106,8 @@ void conv_reference(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
 ///                   each group's M/G rows padded to MR). SplitK (pointwise,
 ///                   pre-packed, one group): the threads split the input
 ///                   channels (sgemm::gemm_k_split). SplitRows (pointwise,
-///                   pre-packed, one group, input read in place): the
-///                   threads split the output channels
-///                   (sgemm::gemm_split_rows).
+///                   pre-packed, one group): the threads split the output
+///                   channels (sgemm::gemm_split_rows).
 struct conv_loops {};
 struct conv_depthwise {};
 template <index_t MR, bool SplitK = false, bool SplitRows = false> struct conv_sgemm {
@@ -691,10 +690,9 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
                                Win::w == Win::ow;
     static_assert(!Kernel::split_k || (pointwise && G == 1 && Kernel::mr != 0),
                   "conv_sgemm<MR, true>: pointwise, one group, pre-packed weights");
-    static_assert(!Kernel::split_rows || (!Kernel::split_k && pointwise && G == 1 &&
-                                          Kernel::mr != 0 && strided_pointwise_v<MG, KG, OHW>),
-                  "conv_sgemm<MR, false, true>: pointwise, one group, pre-packed weights, "
-                  "its input read in place");
+    static_assert(!Kernel::split_rows ||
+                      (!Kernel::split_k && pointwise && G == 1 && Kernel::mr != 0),
+                  "conv_sgemm<MR, false, true>: pointwise, one group, pre-packed weights");
     for (index_t n = 0; n < N; ++n)
       for (index_t g = 0; g < G; ++g) {
         const float *xg = x + (n * C + g * CG) * Win::h * Win::w;

@@ -1070,43 +1070,60 @@ void gemm_k_split(const prepacked_a &a, const B &b, float *c, index_t ldc, float
     });
 }
 
-/// C = A B split over the threads by A's rows, B read in place (a
-/// pointwise convolution's input): each thread multiplies its range of row
-/// panels through all of B. For a product whose output a depthwise
-/// convolution then reads plane by plane, split the same way (a row of C
-/// is a plane): split by columns, each thread wrote part of every plane
-/// and the depthwise convolution read half of its input from the other
-/// core. Each thread reads all of B, half of it written on the other
-/// core, so B's k steps are prefetched whatever its size (mobilenet_v2's
-/// expansions before its 28 x 28 depthwise layers ran 11-21% slower than
-/// split by columns without, 1-3% with). A strided B's narrow last panel
-/// is packed per thread, into its own kc x NR floats of scratch.
+/// Floats of scratch gemm_split_rows takes: per thread, all of B packed
+/// one K block deep (packs), or a B read in place's narrow last panel.
+constexpr index_t split_rows_floats(index_t N, index_t K, bool packs) {
+  return ONNXC_THREADS * min_of(K, KC) * (packs ? round_up(N, max_nr) : max_nr);
+}
+
+/// C = A B split over the threads by A's rows (a pointwise convolution's
+/// weights and input): each thread multiplies its range of row panels
+/// through all of B. For a product whose output a depthwise convolution
+/// then reads plane by plane, split the same way (a row of C is a plane):
+/// split by columns, each thread wrote part of every plane and the
+/// depthwise convolution read half of its input from the other core. Each
+/// thread reads all of B, half of it written on the other core, so B's k
+/// steps are prefetched whatever its size (mobilenet_v2's expansions
+/// before its 28 x 28 depthwise layers ran 11-21% slower than split by
+/// columns without, 1-3% with). A B that packs is packed by each thread
+/// into its own part of the scratch, as is a strided B's narrow last
+/// panel (split_rows_floats).
 template <index_t M, index_t N, index_t K, class B, class Epi>
 void gemm_split_rows(const prepacked_a &a, const B &b, float *c, index_t ldc, float *scratch,
                      const Epi &epi) {
-  static_assert(is_strided_b_v<B>, "B read in place");
+  constexpr bool strided = is_strided_b_v<B>;
+  static_assert(strided || B::packs, "B read in place or packed");
   constexpr index_t T = ONNXC_THREADS, kcMax = block_depth(K), mPanels = (M + MR - 1) / MR;
-  constexpr index_t nPanels = (N + NR - 1) / NR, tailJ = N / NR * NR;
+  constexpr index_t nPanels = (N + NR - 1) / NR, tailJ = strided ? N / NR * NR : 0;
   constexpr index_t panelGroup = l1_panels(kcMax);
-  constexpr int prefetch = tile_prefetch<M, N, K, prepacked_a, B>() | prefetch_b;
+  constexpr int prefetch = tile_prefetch<M, N, K, prepacked_a, B>() | (strided ? prefetch_b : 0);
   parallel_for_indexed<1>(T, [&](index_t t, index_t s0, index_t s1) {
-    float *tail = scratch + t * kcMax * NR;
+    float *own = scratch + t * (split_rows_floats(N, K, B::packs) / T);
     for (index_t s = s0; s < s1; ++s) {
       const index_t i0 = mPanels * s / T * MR, i1 = min_of(M, mPanels * (s + 1) / T * MR);
       for (index_t pc = 0; pc < K; pc += kcMax) {
         const index_t kc = min_of(kcMax, K - pc);
         const bool last = pc + kc == K, acc = pc != 0;
-        if (tailJ < N)
-          b.pack_tail(tailJ, pc, kc, tail);
+        if constexpr (B::packs)
+          b.pack(0, pc, N, kc, own, 0, nPanels, kcMax * NR);
+        else if (tailJ < N)
+          b.pack_tail(tailJ, pc, kc, own);
         for (index_t ic = i0; ic < i1; ic += MC) // an A block stays in L2
           for (index_t g0 = 0; g0 < nPanels; g0 += panelGroup)
             for (index_t i = ic; i < min_of(ic + MC, i1); i += MR)
               for (index_t jp = g0; jp < min_of(g0 + panelGroup, nPanels); ++jp) {
                 const index_t j = jp * NR;
-                const bool inTail = j >= tailJ;
-                tile<false, prefetch>(kc, a.panel(i, pc), inTail ? tail : b.panel(j, pc),
-                                      inTail ? NR : b.ldb, c + i * ldc + j, ldc, min_of(MR, M - i),
-                                      min_of(NR, N - j), acc, last ? &epi : nullptr, i, j);
+                const float *bp;
+                index_t bstep = NR;
+                if constexpr (B::packs) {
+                  bp = own + jp * kcMax * NR;
+                } else {
+                  bp = j >= tailJ ? own : b.panel(j, pc);
+                  bstep = j >= tailJ ? NR : b.ldb;
+                }
+                tile<false, prefetch>(kc, a.panel(i, pc), bp, bstep, c + i * ldc + j, ldc,
+                                      min_of(MR, M - i), min_of(NR, N - j), acc,
+                                      last ? &epi : nullptr, i, j);
               }
       }
     }

@@ -347,12 +347,18 @@ TEST(ConvSgemm, PointwiseSplitByOutputChannels) {
   // The threads take ranges of row panels, B read in place: 40 rows on
   // whole panels, 44 with a partial last row panel, 28 x 28 and 12 x 12
   // positions whose last panel is narrower than NR on AVX-512 (packed per
-  // thread), and 300 input channels in two K blocks.
+  // thread), and 300 input channels in two K blocks; then B packed by
+  // each thread (104 rows on 13 x 13, in one and in two K blocks).
   checkConvSgemm<24, 40, 16, 16, 16, 16, 1, 1, 0, false, true>(false);
   checkConvSgemm<24, 44, 16, 16, 16, 16, 1, 1, 0, false, true>(true);
   checkConvSgemm<32, 192, 28, 28, 28, 28, 1, 1, 0, false, true>(false);
   checkConvSgemm<32, 40, 12, 12, 12, 12, 1, 1, 0, false, true>(true);
   checkConvSgemm<300, 40, 16, 16, 16, 16, 1, 1, 0, false, true>(false);
+  static_assert(!onnxc::strided_pointwise_v<104, 40, 13 * 13> &&
+                    !onnxc::strided_pointwise_v<104, 300, 13 * 13>,
+                "the last cases must pack B");
+  checkConvSgemm<40, 104, 13, 13, 13, 13, 1, 1, 0, false, true>(true);
+  checkConvSgemm<300, 104, 13, 13, 13, 13, 1, 1, 0, false, true>(false);
 }
 
 /// A 3x3, stride 1, pad 1 convolution through Winograd F(Out x Out, 3x3)

@@ -486,7 +486,8 @@ LogicalResult convMaxPoolRule(Operation *op, LoweringContext &ctx, std::vector<K
   if (failed(act))
     return failure();
   calls.push_back({"onnxc::conv_max_pool<" + str(xt.getDimSize(0)) + "," + str(xt.getDimSize(1)) +
-                       "," + str(m) + "," + convWin + "," + poolWin + "," + str(mr) + ">",
+                       "," + str(m) + "," + convWin + "," + poolWin + "," + str(mr) + "," +
+                       str(convMaxPoolScratchFloats(op, ctx.threads())) + ">",
                    {ctx.buffer(x), wBuf, ctx.optionalInput(op->getOperand(2), xt.getElementType()),
                     ctx.buffer(y), ctx.scratch(op, xt.getElementType()), *act}});
   return success();

@@ -1211,13 +1211,18 @@ template <index_t C, index_t M, class Win, class PoolWin> constexpr index_t conv
 /// two layers against the pair of kernels (alternating rounds, us):
 /// squeezenet1_1 one thread 586 -> 530, two 398 -> 342; resnet18 one
 /// thread 1934 -> 1777, two 1020 -> 922.
-template <index_t N, index_t C, index_t M, class Win, class PoolWin, index_t MR, class Act>
+/// ScratchFloats: what the caller reserved (the compiler's own sizing),
+/// checked against what the kernel takes.
+template <index_t N, index_t C, index_t M, class Win, class PoolWin, index_t MR,
+          index_t ScratchFloats, class Act>
 void conv_max_pool(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT w,
                    const float *ONNXC_RESTRICT bias, float *ONNXC_RESTRICT y,
                    float *ONNXC_RESTRICT scratch, Act act) {
   constexpr index_t KG = C * Win::kh * Win::kw, OH = Win::oh, OW = Win::ow;
   static_assert(MR == sgemm::MR,
                 "weights were packed for another --cpu than this compiler targets");
+  static_assert(conv_max_pool_floats<C, M, Win, PoolWin>() <= ScratchFloats,
+                "the scratch reserved for conv_max_pool is too small");
   static_assert(Win::d == 1 && Win::kd == 1 && Win::od == 1 && im2col_phased_v<Win, KG>,
                 "conv_max_pool: a 2-D convolution that reads phase-split images");
   static_assert(PoolWin::h == OH && PoolWin::w == OW && PoolWin::d == 1 && PoolWin::kd == 1 &&

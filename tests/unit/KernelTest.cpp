@@ -552,11 +552,12 @@ void checkConvMaxPool(index_t nanRow = -1) {
     x[(C - 1) * H * W + nanRow * W + W - 1] = NAN;
   auto packed = pack(M, KG, sg::MR, [&](index_t i, index_t k) { return w[i * KG + k]; });
   std::vector<float> y(M * POH * POW, 0.0f);
-  std::vector<float> scratch(onnxc::conv_max_pool_floats<C, M, Win, PoolWin>());
+  constexpr index_t scratchFloats = onnxc::conv_max_pool_floats<C, M, Win, PoolWin>();
+  std::vector<float> scratch(scratchFloats);
   const bool relu = nanRow < 0;
   auto run = [&](auto act) {
-    onnxc::conv_max_pool<1, C, M, Win, PoolWin, sg::MR>(x.data(), packed.data(), bias.data(),
-                                                        y.data(), scratch.data(), act);
+    onnxc::conv_max_pool<1, C, M, Win, PoolWin, sg::MR, scratchFloats>(
+        x.data(), packed.data(), bias.data(), y.data(), scratch.data(), act);
   };
   if (relu)
     run(onnxc::fn::Relu{});

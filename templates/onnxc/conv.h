@@ -1201,8 +1201,8 @@ template <index_t C, index_t M, class Win, class PoolWin> constexpr index_t conv
 /// Y = MaxPool(act(Conv(X, W) + bias)): a network's first convolution
 /// (strided, few channels: im2col_phased_v, weights pre-packed) and the
 /// stride-2 max pool after it. The convolution's rows are computed a band
-/// at a time into the thread's scratch and pooled from there while in L2,
-/// so its output (3 MB in squeezenet1_1 and resnet18) is never written
+/// at a time into the thread's scratch and pooled from there while in
+/// cache, so its output (3 MB in squeezenet1_1 and resnet18) is never written
 /// out and read back. The rows a band shares with the next move to the
 /// band's top rather than being computed twice. Within a band, each row
 /// panel's channels pool right after their rows are computed, while those

@@ -157,10 +157,7 @@ bool onnxc::compileToSources(const CompileOptions &o, const std::string &dir,
     if (diag.getSeverity() == DiagnosticSeverity::Error && firstError.empty()) {
       firstError = diag.str();
       if (auto fused = dyn_cast<FusedLoc>(diag.getLocation())) {
-        std::string node;
-        for (Location l : fused.getLocations())
-          if (auto n = dyn_cast<NameLoc>(l))
-            node = n.getName().str();
+        std::string node = nodeName(fused);
         if (auto meta = dyn_cast_or_null<StringAttr>(fused.getMetadata()))
           firstError = "node \"" + node + "\" (" + meta.str() + "): " + firstError;
       }

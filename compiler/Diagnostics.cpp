@@ -17,13 +17,12 @@ void onnxc::printWarning(const std::string &message) {
   llvm::errs().flush();
 }
 
-static std::string nodeNameOf(Location loc) {
+std::string onnxc::nodeName(Location loc) {
   if (auto name = dyn_cast<NameLoc>(loc))
     return name.getName().str();
-  // The first name in a fused location (which may nest others).
   if (auto fused = dyn_cast<FusedLoc>(loc))
     for (Location inner : fused.getLocations())
-      if (std::string name = nodeNameOf(inner); !name.empty())
+      if (std::string name = nodeName(inner); !name.empty())
         return name;
   return "";
 }
@@ -31,7 +30,7 @@ static std::string nodeNameOf(Location loc) {
 std::string onnxc::describeNode(Operation *op) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  std::string name = nodeNameOf(op->getLoc());
+  std::string name = nodeName(op->getLoc());
   os << "node \"" << name << "\" (";
   StringRef opName = op->getName().getStringRef();
   opName.consume_front("onnx.");
@@ -53,7 +52,7 @@ onnxc::DiagnosticPrinter::DiagnosticPrinter(MLIRContext &context,
     std::string text;
     llvm::raw_string_ostream os(text);
     os << this->modelPath << ": ";
-    std::string node = nodeNameOf(diag.getLocation());
+    std::string node = nodeName(diag.getLocation());
     if (!node.empty()) {
       os << "node \"" << node << "\"";
       if (auto fused = dyn_cast<FusedLoc>(diag.getLocation()))

@@ -35,6 +35,11 @@ private:
   int errors = 0;
 };
 
+/// The ONNX node name a location carries ("" when none): a name, or the
+/// first name in a fused location (which may nest others, as a fused
+/// kernel's location nests its nodes').
+std::string nodeName(mlir::Location loc);
+
 /// Describes an op for messages: `node "NAME" (OpType, opset N)`.
 std::string describeNode(mlir::Operation *op);
 

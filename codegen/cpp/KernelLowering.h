@@ -9,6 +9,8 @@
 #ifndef ONNXC_CODEGEN_CPP_KERNELLOWERING_H
 #define ONNXC_CODEGEN_CPP_KERNELLOWERING_H
 
+#include "compiler/Diagnostics.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
 #include "llvm/ADT/SmallVector.h"
@@ -80,9 +82,7 @@ int64_t nnScratchBytes(mlir::Operation *op, int threads, const SgemmTile &tile);
 int64_t sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads, bool packA = true,
                            bool threaded = true);
 
-// Shared formatting helpers for rules.
-/// The ONNX node name carried by an op's location ("" when none).
-std::string nodeName(mlir::Location loc);
+// Shared formatting helpers for rules (nodeName: compiler/Diagnostics.h).
 std::string cType(mlir::Type elementType);
 std::string dimsOf(llvm::ArrayRef<int64_t> shape);
 std::string dimsOf(mlir::Value v);

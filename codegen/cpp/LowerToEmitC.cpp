@@ -53,19 +53,6 @@ std::string onnxc::sanitizeIdentifier(StringRef name) {
   return out;
 }
 
-std::string onnxc::nodeName(Location loc) {
-  // The first name in a fused location (which may nest others).
-  if (auto fused = dyn_cast<FusedLoc>(loc)) {
-    for (Location inner : fused.getLocations())
-      if (std::string name = nodeName(inner); !name.empty())
-        return name;
-    return "";
-  }
-  if (auto n = dyn_cast<NameLoc>(loc))
-    return n.getName().str();
-  return "";
-}
-
 namespace {
 
 /// What every pattern of one lowering shares: the memory plan, the C names

@@ -233,15 +233,9 @@ DenseElementsAttr winogradWeights(DenseElementsAttr value, int64_t mr, int64_t o
   return vectorAttr(packed, wt.getElementType());
 }
 
-/// A constant weight [M, C/G, taps...] packed into SGEMM panels of `mr` rows
-/// per group (templates/onnxc/sgemm.h, prepacked_a), or null when the
-/// weight is not constant or the convolution is not an SGEMM.
-DenseElementsAttr packConvWeights(Operation *op, int64_t group, int64_t mr) {
-  if (mr <= 0 || convKernelOf(op, mr) != ConvKernel::Sgemm)
-    return {};
-  auto value = constantWeights(op);
-  if (!value)
-    return {};
+/// Weights [M, C/G, taps...] packed into SGEMM panels of `mr` rows per
+/// group (templates/onnxc/sgemm.h, prepacked_a).
+DenseElementsAttr packWeightPanels(DenseElementsAttr value, int64_t group, int64_t mr) {
   auto wt = cast<RankedTensorType>(value.getType());
   SmallVector<float> w(value.getValues<float>());
   int64_t m = wt.getDimSize(0), mg = m / group, kg = wt.getNumElements() / m;
@@ -250,6 +244,32 @@ DenseElementsAttr packConvWeights(Operation *op, int64_t group, int64_t mr) {
     appendPanels(packed, mg, kg, mr,
                  [&](int64_t row, int64_t k) { return w[(g * mg + row) * kg + k]; });
   return vectorAttr(packed, wt.getElementType());
+}
+
+/// A constant weight packed by packWeightPanels, or null when the weight
+/// is not constant or the convolution is not an SGEMM.
+DenseElementsAttr packConvWeights(Operation *op, int64_t group, int64_t mr) {
+  if (mr <= 0 || convKernelOf(op, mr) != ConvKernel::Sgemm)
+    return {};
+  auto value = constantWeights(op);
+  return value ? packWeightPanels(value, group, mr) : DenseElementsAttr();
+}
+
+/// Floats of a zero-bordered, phase-split image of one input plane (conv.h
+/// depthwise_padded) of convolution `op` with spatial output dims `out`,
+/// bounded by input + all pads + the last output's reach + a stride per
+/// dim (each phase plane's row rounds up).
+int64_t phasedPlaneBound(Operation *op, ArrayRef<int64_t> out) {
+  auto xt = tensorType(op->getOperand(0)), wt = tensorType(op->getOperand(1));
+  auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>(2, 1));
+  auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>(2, 1));
+  int64_t padSum = 0, plane = 1;
+  for (int64_t p : intsAttr(op, "pads").value_or(SmallVector<int64_t>{}))
+    padSum += p;
+  for (size_t i = 0; i < out.size(); ++i)
+    plane *= xt.getDimSize(2 + i) + padSum + (wt.getDimSize(2 + i) - 1) * dil[i] +
+             (out[i] - 1) * strides[i] + 1 + strides[i];
+  return plane;
 }
 
 /// The product {M, K, N} (output channels, input channels, positions) of
@@ -440,15 +460,8 @@ int64_t convPoolBandRows(int64_t m, int64_t ow, int64_t poolKernel, int64_t pool
 int64_t convMaxPoolScratchFloats(Operation *op, int threads) {
   auto xt = tensorType(op->getOperand(0)), wt = tensorType(op->getOperand(1));
   auto conv = *intsAttr(op, "conv_shape");
-  auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>{1, 1});
   auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>{1, 1});
-  auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>(4, 0));
-  int64_t padSum = 0, plane = 1;
-  for (int64_t p : pads)
-    padSum += p;
-  for (int i = 0; i < 2; ++i)
-    plane *= xt.getDimSize(2 + i) + padSum + (wt.getDimSize(2 + i) - 1) * dil[i] +
-             (conv[2 + i] - 1) * strides[i] + 1 + strides[i];
+  int64_t plane = phasedPlaneBound(op, ArrayRef<int64_t>(conv).drop_front(2));
   auto round16 = [](int64_t v) { return (v + 15) / 16 * 16; };
   int64_t images = round16(xt.getDimSize(1) * plane + wt.getDimSize(3) * dil[1] + 32);
   int64_t bandRows = convPoolBandRows(conv[1], conv[3], (*intsAttr(op, "pool_kernel_shape"))[0],
@@ -465,11 +478,8 @@ LogicalResult convMaxPoolRule(Operation *op, LoweringContext &ctx, std::vector<K
   int64_t mr = ctx.sgemmTile().rows;
   if (!value || mr <= 0)
     return op->emitError() << "internal: onnxk.ConvMaxPool without packable weights";
-  int64_t m = wt.getDimSize(0), kg = wt.getNumElements() / m;
-  SmallVector<float> wv(value.getValues<float>());
-  std::vector<float> packed;
-  appendPanels(packed, m, kg, mr, [&](int64_t i, int64_t k) { return wv[i * kg + k]; });
-  std::string wBuf = ctx.newConstant(vectorAttr(packed, wt.getElementType()),
+  int64_t m = wt.getDimSize(0);
+  std::string wBuf = ctx.newConstant(packWeightPanels(value, 1, mr),
                                      nodeName(w.getDefiningOp()->getLoc()) + "_packed");
   auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>{1, 1});
   auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>{1, 1});
@@ -1082,21 +1092,11 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
     int64_t kg = wt.getNumElements() / wt.getDimSize(0);
     int64_t sgemm =
         4 * sgemmScratchFloats(yt.getDimSize(1) / group, oh * ow, kg, threads, !packed);
-    // A zero-bordered, phase-split image of one plane (conv.h
-    // depthwise_padded), bounded by input + all pads + the last output's
-    // reach + a stride (each phase plane's row rounds up).
+    int64_t spatial = xt.getRank() - 2;
+    int64_t plane = phasedPlaneBound(op, yt.getShape().drop_front(2));
     auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>{});
-    int64_t padSum = 0;
-    for (int64_t p : pads)
-      padSum += p;
     auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>(2, 1));
     auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>(2, 1));
-    int64_t spatial = xt.getRank() - 2, plane = 1;
-    for (int64_t i = 0; i < spatial; ++i) {
-      int64_t in = xt.getDimSize(2 + i), out = yt.getDimSize(2 + i);
-      int64_t k = wt.getDimSize(2 + i);
-      plane *= in + padSum + (k - 1) * dil[i] + (out - 1) * strides[i] + 1 + strides[i];
-    }
     if (kernel == ConvKernel::Sgemm) {
       if (splitsInputChannels(op, threads, tile.rows))
         return 4 * std::max(sgemm, kSplitScratchFloats(yt.getDimSize(1), oh * ow, xt.getDimSize(1),

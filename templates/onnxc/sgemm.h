@@ -284,7 +284,7 @@ ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
     typename V::reg bv[NV];
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j)
-      bv[j] = V::load(b + j * W);
+      bv[j] = V::in_register(V::load(b + j * W));
 #pragma GCC unroll 8
     for (int i = 0; i < Rows; ++i) {
       typename V::reg av = V::broadcast(a + i);

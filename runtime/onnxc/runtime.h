@@ -16,11 +16,13 @@
 #define ONNXC_NOINLINE __attribute__((noinline))
 #define ONNXC_RESTRICT __restrict__
 #define ONNXC_PREFETCH(p) __builtin_prefetch(p)
+#define ONNXC_PREFETCH_W(p) __builtin_prefetch(p, 1)
 #else
 #define ONNXC_INLINE inline
 #define ONNXC_NOINLINE
 #define ONNXC_RESTRICT
 #define ONNXC_PREFETCH(p) ((void)(p))
+#define ONNXC_PREFETCH_W(p) ((void)(p))
 #endif
 
 // Worker threads the generated code may use (--threads); 1 links none.

@@ -280,12 +280,12 @@ ONNXC_NOINLINE void tile_nv(index_t kc, const float *ONNXC_RESTRICT ap,
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j)
       acc[i][j] = acc2[i][j] = V::zero();
-      // The tile's rows of C, for writing, while the k steps run: C's lines
-      // are then in L1 when the tile is added to and stored (on Zen 3, SGEMM
-      // 1024^3 with A packed at run time 76-79% -> 82-84% of peak; 2048^3
-      // 73-79% -> 80-86%).
 #pragma GCC unroll 8
   for (int i = 0; i < Rows; ++i) {
+    // The tile's rows of C, for writing, while the k steps run: C's lines
+    // are then in L1 when the tile is added to and stored (on Zen 3, SGEMM
+    // 1024^3 with A packed at run time 76-79% -> 82-84% of peak; 2048^3
+    // 73-79% -> 80-86%).
     if (i >= mr)
       break;
     ONNXC_PREFETCH_W(c + i * ldc);

@@ -61,7 +61,7 @@ template <class R, int Width> struct vec_base {
   static ONNXC_INLINE reg in_register(reg v) {
 #if defined(__AVX512F__)
     __asm__("" : "+v"(v));
-#elif defined(__x86_64__) || defined(__i386__)
+#elif defined(__AVX__)
     __asm__("" : "+x"(v));
 #endif
     return v;

@@ -340,15 +340,29 @@ void phased_rows(const A &a, const im2col_phased_b<Win> &b, const index_t *offse
   const index_t lastStart = overlap ? OW - lastWidth : (panels - 1) * NR;
   const index_t lastCols = overlap ? lastWidth : rest;
   for (index_t oh = r0; oh < r1; ++oh)
-    for (index_t g0 = 0; g0 < panels; g0 += group)
-      for (index_t i = i0; i < i1; i += MR)
-        for (index_t p = g0; p < sgemm::min_of(g0 + group, panels); ++p) {
+    for (index_t g0 = 0; g0 < panels; g0 += group) {
+      const index_t g1 = sgemm::min_of(g0 + group, panels);
+      // The group's whole panels before the row's last: NR columns apart
+      // in the images as in the output row.
+      const index_t whole = g1 == panels ? g1 - 1 - g0 : g1 - g0;
+      for (index_t i = i0; i < i1; i += MR) {
+        index_t p = g0;
+        if (sgemm::runs_whole<MG, OW>(whole, i, g0 * NR, KG)) {
+          const index_t j = oh * OW + g0 * NR;
+          sgemm::tile_run<Epi, sgemm::prefetch_a, true>(
+              whole, KG, a.panel(i, 0), b.panel_base(j), 0, NR,
+              y + i * ldy + (oh - y0) * OW + g0 * NR, ldy, false, &epi, i, j, offsets);
+          p += whole;
+        }
+        for (; p < g1; ++p) {
           const bool last = p + 1 == panels;
           const index_t col = last ? lastStart : p * NR, j = oh * OW + col;
           sgemm::tile<true, sgemm::prefetch_a>(
               KG, a.panel(i, 0), b.panel_base(j), 0, y + i * ldy + (oh - y0) * OW + col, ldy,
               sgemm::min_of(MR, MG - i), last ? lastCols : NR, false, &epi, i, j, offsets);
         }
+      }
+    }
 }
 
 /// Where each tap k of im2col_phased_b starts, relative to a column's base.

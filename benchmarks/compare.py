@@ -105,7 +105,7 @@ def main():
     ap.add_argument("--onnxc", default=os.path.join(HERE, "..", "build", "bin", "onnxc"))
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--iters", type=int, default=20)
-    ap.add_argument("--rounds", type=int, default=5,
+    ap.add_argument("--rounds", type=int, default=10,
                     help="alternating processes per side; each keeps its fastest median")
     ap.add_argument("--json")
     ap.add_argument("--cxxflags", default="",

@@ -1069,7 +1069,7 @@ static int64_t depthwiseScratchFloats(std::array<int64_t, 2> in, std::array<int6
   int64_t phases = stride[1], w = ((span(1) + phases - 1) / phases + 15) / 16 * 16;
   auto rowsFor = [&](int64_t r) { return (r - 1) * stride[0] + (k[0] - 1) * dil[0] + 1; };
   int64_t r = out[0];
-  while (stride[0] > 1 && r > 1 && rowsFor(r) * phases * w * 4 > 12 * 1024)
+  while (stride[0] > 1 && r > 1 && rowsFor(r) * phases * w * 4 > 16 * 1024) // strided strips
     --r;
   int64_t slack = k[1] * dil[1] + 16, strip = phases * rowsFor(r) * w + slack;
   bool pipelined = r == out[0] && strip <= 2048 && out[0] * out[1] < 2048;

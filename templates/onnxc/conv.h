@@ -161,13 +161,14 @@ template <class Win, bool Aligned = true> struct depthwise_padded {
     return (r - 1) * Win::sh + (Win::kh - 1) * Win::dh + 1;
   }
   /// Output rows per strip: strided, as many as keep the strip within
-  /// 12 KB (mobilenet_v2's 112 x 112 stride-2 layer: 282 -> 243 us);
+  /// 16 KB (mobilenet_v2's 112 x 112 stride-2 layer: 282 -> 243 us with
+  /// 12 KB on Intel; on Zen 3 16 KB also takes its 56 -> 28 x 144 layer's
+  /// 57 rows in one strip instead of 23 + 5 rows' worth, 111 -> 100 us);
   /// unstrided, all of them: its strips would re-copy two of every few
   /// rows, which cost more than they save (112 x 112: 179 -> 188 us).
   static constexpr index_t pick_strip_rows() {
     index_t r = Win::oh;
-    while (Win::sh > 1 && r > 1 &&
-           rows_for(r) * phases * w * index_t(sizeof(float)) > 12 * 1024)
+    while (Win::sh > 1 && r > 1 && rows_for(r) * phases * w * index_t(sizeof(float)) > 16 * 1024)
       --r;
     return r;
   }

@@ -1,9 +1,15 @@
-/* Times a compiled model: bench_runner ITERS INPUTS... prints the median
- * and minimum milliseconds of ITERS runs after a warm-up. Built per model by
- * compare.py with -DMODEL_HEADER/-DPREFIX/-DPREFIX_UPPER. */
+/* Times a compiled model. Built per model by compare.py with
+ * -DMODEL_HEADER/-DPREFIX/-DPREFIX_UPPER.
+ *
+ *   bench_runner ITERS INPUTS...          one batch: prints the median and
+ *                                         minimum ms of ITERS runs after a warm-up
+ *   bench_runner --serve ITERS INPUTS...  after the warm-up, times one batch per
+ *                                         line read from stdin until EOF, so that
+ *                                         compare.py can interleave it with ORT */
 #include MODEL_HEADER
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define CAT2(a, b) a##b
@@ -22,8 +28,11 @@ static int cmp(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
   const int ni = CAT(PREFIX_UPPER, _NUM_INPUTS), no = CAT(PREFIX_UPPER, _NUM_OUTPUTS);
-  if (argc != 2 + ni) {
-    fprintf(stderr, "usage: bench_runner ITERS INPUTS...\n");
+  int serve = argc > 1 && strcmp(argv[1], "--serve") == 0;
+  argv += serve;
+  argc -= serve;
+  if (argc != 2 + ni || atoi(argv[1]) < 1) {
+    fprintf(stderr, "usage: bench_runner [--serve] ITERS INPUTS...\n");
     return 2;
   }
   int iters = atoi(argv[1]);
@@ -44,12 +53,18 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 3; ++i)
     CAT(PREFIX, _run_generic)(in, out, arena);
   double *times = malloc(sizeof(double) * iters);
-  for (int i = 0; i < iters; ++i) {
-    double t0 = now_ms();
-    CAT(PREFIX, _run_generic)(in, out, arena);
-    times[i] = now_ms() - t0;
+  char line[64];
+  while (!serve || fgets(line, sizeof line, stdin)) {
+    for (int i = 0; i < iters; ++i) {
+      double t0 = now_ms();
+      CAT(PREFIX, _run_generic)(in, out, arena);
+      times[i] = now_ms() - t0;
+    }
+    qsort(times, iters, sizeof(double), cmp);
+    printf("%.6f %.6f\n", times[iters / 2], times[0]);
+    fflush(stdout);
+    if (!serve)
+      break;
   }
-  qsort(times, iters, sizeof(double), cmp);
-  printf("%.6f %.6f\n", times[iters / 2], times[0]);
   return 0;
 }

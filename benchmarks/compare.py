@@ -4,14 +4,18 @@
     benchmarks/compare.py [--onnxc PATH] [--threads N] [--json FILE] DIR...
 
 Each DIR is a case in the ONNX backend-test layout (or a folder of them).
-For each case: build the model with onnxc, time the compiled run and ONNX
-Runtime's InferenceSession.run on the same input (warm-up, then the median
-of many runs), each in its own child process so their peak RSS can be read
-apart, and print a table. The two sides' processes alternate --rounds times
-and each side keeps its fastest process's median: on a shared host a whole
-process can run slowed by its neighbours, and alternating exposes both
-sides to the same spells. Ratios are onnxc time / ORT time (< 1: onnxc is
-faster). Peak comes from a short FMA loop measured on this machine.
+For each case: build the model with onnxc, then time the compiled run and
+ONNX Runtime's InferenceSession.run on the same input, each in its own
+long-lived child process (so their peak RSS can be read apart). After a
+warm-up the two children take turns, one batch of --iters runs at a time,
+--rounds batches each; each side reports its fastest batch median. On a
+shared host the speed of a core changes in spells of a tenth of a second to
+seconds; batches that alternate every few tens of milliseconds expose both
+sides to the same spells, and each side's fastest batch is its speed in the
+quietest one. `ratio` is onnxc time / ORT time (< 1: onnxc is faster);
+`paired_ratio` is the median, over the rounds, of onnxc's batch median
+over ORT's next one: the ratio on this host as loaded as it was. Peak comes
+from a short FMA loop measured on this machine.
 """
 import argparse
 import glob
@@ -21,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from statistics import median
 
 import numpy as np
 import onnx
@@ -45,30 +50,96 @@ for i, inp in enumerate(sess.get_inputs()):
     feeds[inp.name] = numpy_helper.to_array(t)
 for _ in range(3):
     sess.run(None, feeds)
-times = []
-for _ in range(iters):
-    t0 = time.perf_counter()
-    sess.run(None, feeds)
-    times.append((time.perf_counter() - t0) * 1e3)
-times.sort()
-print(times[len(times) // 2], times[0])
+for _ in sys.stdin:  # one batch per line, as bench_runner --serve
+    times = []
+    for _ in range(iters):
+        t0 = time.perf_counter()
+        sess.run(None, feeds)
+        times.append((time.perf_counter() - t0) * 1e3)
+    times.sort()
+    print(times[len(times) // 2], times[0], flush=True)
 """
 
 
-def measured_rss(cmd):
-    """Peak RSS (KiB) of one command, measured by a wrapper process."""
-    wrapper = ("import resource, subprocess, sys; "
-               "r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-               "sys.stdout.write(r.stdout); sys.stderr.write(r.stderr); "
-               "print('RSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
-               "sys.exit(r.returncode)")
-    res = subprocess.run([sys.executable, "-c", wrapper] + cmd,
-                         capture_output=True, text=True)
-    if res.returncode != 0:
-        raise RuntimeError(res.stderr[-2000:])
-    lines = res.stdout.strip().splitlines()
-    rss = int(lines[-1].split()[1])
-    return "\n".join(lines[:-1]), rss
+
+class BatchServer:
+    """A child that times one batch of runs per request (bench_runner --serve
+    or ORT_CHILD). Its peak RSS is read from /proc (VmHWM) before it exits:
+    the rusage of a child spawned from this process also counts this
+    process's own pages, which the child shared until its exec."""
+
+    def __init__(self, cmd):
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+
+    def batch(self):
+        """Median ms of one batch."""
+        self.proc.stdin.write("run\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            self.finish()  # raises with the child's stderr if it failed
+            raise RuntimeError(f"{self.proc.args[0]} ended without timing a batch")
+        return float(line.split()[0])
+
+    def cpu_ticks(self):
+        """CPU time (clock ticks) used so far by all the child's threads."""
+        ticks = 0
+        task = f"/proc/{self.proc.pid}/task"
+        for tid in os.listdir(task):
+            try:
+                with open(f"{task}/{tid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+            except OSError:  # thread gone
+                pass
+        return ticks
+
+    def wait_idle(self, limit_s=1.0):
+        """Waits until the child's worker threads stop spinning after a batch
+        (ORT's keep a core busy for some 60 ms), so the other side's next
+        batch does not share its cores with them."""
+        end = time.monotonic() + limit_s
+        last = self.cpu_ticks()
+        while time.monotonic() < end:
+            time.sleep(0.025)  # more than two ticks of 10 ms
+            now = self.cpu_ticks()
+            if now == last:
+                return
+            last = now
+
+    def peak_rss_kb(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        return 0
+
+    def finish(self):
+        """Ends the child; returns its peak RSS in KiB."""
+        rss = self.peak_rss_kb() if self.proc.poll() is None else 0
+        self.proc.stdin.close()
+        err = self.proc.stderr.read()
+        if self.proc.wait() != 0:
+            raise RuntimeError(f"{self.proc.args[0]} exited with {self.proc.returncode}: "
+                               + err[-2000:])
+        return rss
+
+
+def interleaved(cmd_a, cmd_b, rounds):
+    """Alternates batches of the two children; returns each side's batch
+    medians (in time order) and peak RSS."""
+    a, b = BatchServer(cmd_a), BatchServer(cmd_b)
+    times_a, times_b = [], []
+    try:
+        for _ in range(rounds):
+            times_a.append(a.batch())
+            a.wait_idle()
+            times_b.append(b.batch())
+            b.wait_idle()
+    finally:
+        rss_a, rss_b = a.finish(), b.finish()
+    return times_a, times_b, rss_a, rss_b
 
 
 def cases(dirs):
@@ -105,8 +176,9 @@ def main():
     ap.add_argument("--onnxc", default=os.path.join(HERE, "..", "build", "bin", "onnxc"))
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--iters", type=int, default=20)
-    ap.add_argument("--rounds", type=int, default=10,
-                    help="alternating processes per side; each keeps its fastest median")
+    ap.add_argument("--rounds", type=int, default=40,
+                    help="alternating batches of --iters runs per side; each side keeps "
+                         "its fastest batch median")
     ap.add_argument("--json")
     ap.add_argument("--cxxflags", default="",
                     help="extra flags for the generated code (onnxc --cxxflags)")
@@ -154,18 +226,17 @@ def measure_all(args, work):
         for line in open(header):
             if line.startswith("#define MODEL_ARENA_BYTES"):
                 arena = int(line.split()[-1])
-        onnxc_ms = ort_ms = float("inf")
-        onnxc_rss = ort_rss = 0
-        for _ in range(max(1, args.rounds)):
-            out, rss = measured_rss([exe, str(args.iters)] + raws)
-            onnxc_ms, onnxc_rss = min(onnxc_ms, float(out.split()[0])), max(onnxc_rss, rss)
-            out, rss = measured_rss([sys.executable, "-c", ORT_CHILD, model,
-                                     str(args.threads), str(args.iters)] + inputs)
-            ort_ms, ort_rss = min(ort_ms, float(out.split()[0])), max(ort_rss, rss)
+        onnxc_times, ort_times, onnxc_rss, ort_rss = interleaved(
+            [exe, "--serve", str(args.iters)] + raws,
+            [sys.executable, "-c", ORT_CHILD, model, str(args.threads), str(args.iters)]
+            + inputs, max(1, args.rounds))
+        onnxc_ms, ort_ms = min(onnxc_times), min(ort_times)
+        paired = median(x / y for x, y in zip(onnxc_times, ort_times))
         macs = macs_of(args.onnxc, model, shapes)
         gflops = 2 * macs / (onnxc_ms / 1e3) / 1e9 if onnxc_ms > 0 else 0
         rows.append(dict(model=name, onnxc_ms=round(onnxc_ms, 4), ort_ms=round(ort_ms, 4),
-                         ratio=round(onnxc_ms / ort_ms, 3), onnxc_rss_kb=onnxc_rss,
+                         ratio=round(onnxc_ms / ort_ms, 3), paired_ratio=round(paired, 3),
+                         onnxc_rss_kb=onnxc_rss,
                          ort_rss_kb=ort_rss, arena_bytes=arena, gflops=round(gflops, 2),
                          peak_fraction=round(gflops / (peak * args.threads), 4) if peak else 0,
                          compile_s=round(compile_s, 2)))
@@ -175,12 +246,12 @@ def measure_all(args, work):
 def report(rows, peak, args):
     print(f"peak (measured FMA loop, 1 core): {peak:.1f} GFLOP/s; threads: {args.threads} "
           f"(of peak: against {args.threads} x that)")
-    hdr = ("model", "onnxc ms", "ORT ms", "ratio", "onnxc RSS KiB", "ORT RSS KiB",
+    hdr = ("model", "onnxc ms", "ORT ms", "ratio", "paired", "onnxc RSS KiB", "ORT RSS KiB",
            "arena B", "GFLOP/s", "of peak", "compile s")
     print("| " + " | ".join(hdr) + " |")
     print("|" + "---|" * len(hdr))
     for r in rows:
-        print(f"| {r['model']} | {r['onnxc_ms']:.3f} | {r['ort_ms']:.3f} | {r['ratio']:.2f} | "
+        print(f"| {r['model']} | {r['onnxc_ms']:.3f} | {r['ort_ms']:.3f} | {r['ratio']:.2f} | {r['paired_ratio']:.2f} | "
               f"{r['onnxc_rss_kb']} | {r['ort_rss_kb']} | {r['arena_bytes']} | "
               f"{r['gflops']:.2f} | {100 * r['peak_fraction']:.1f}% | {r['compile_s']:.2f} |")
     if args.json:

@@ -552,6 +552,127 @@ void depthwise_rows(const float *ONNXC_RESTRICT strip, const float *ONNXC_RESTRI
   }
 }
 
+/// Whether a depthwise convolution reads its input in place, its stride-2
+/// taps split in registers (depthwise_s2_rows), rather than through a
+/// phase-split strip: a 3x3 window, stride 2, pad 1 at the start, no
+/// dilation, output rows of more than one vector, an activation applied
+/// in registers. On Zen 3, one thread, mobilenet_v2's 112 x 112 -> 56 x 56
+/// x 96 layer ran 283-289 -> 203-209 us alone and 350-374 -> 244 us in the
+/// model (filling the strip was most of its time); its 56 -> 28 and
+/// 28 -> 14 layers, within noise.
+template <class Win, class Act> constexpr bool depthwise_in_place_s2() {
+  constexpr index_t L = simd::native::width;
+  // The first output of the last vector of a row.
+  constexpr index_t last = Win::ow > L ? (Win::ow - 1) / L * L : 0;
+  const bool window = Win::kh == 3 && Win::kw == 3 && Win::sh == 2 && Win::sw == 2 &&
+                      Win::ph == 1 && Win::pw == 1 && Win::dh == 1 && Win::dw == 1;
+  // Vectors before the last read whole vectors within the row.
+  return window && last > 0 && Win::w >= 2 * L && 2 * last <= Win::w && sgemm::vector_act<Act>::ok;
+}
+template <class Win, class Act>
+constexpr bool depthwise_in_place_s2_v = depthwise_in_place_s2<Win, Act>();
+
+namespace depthwise_s2 {
+using V = simd::native;
+using reg = V::reg;
+constexpr int L = V::width;
+
+/// Lane i of the taps' in-lane split (vshufps on x86: no lane crossing)
+/// holds output out_of_lane(i) of the vector's L outputs: each 4-lane group
+/// q takes two outputs from a (2q, 2q + 1) and two from b (L / 2 + 2q, ...).
+constexpr int out_of_lane(int i) {
+  return i % 4 < 2 ? i / 4 * 2 + i % 2 : L / 2 + i / 4 * 2 + i % 2;
+}
+template <int... I> ONNXC_INLINE reg split_even(reg a, reg b, simd::lanes::ints<I...>) {
+  return __builtin_shufflevector(a, b, (I / 4 * 4 + I % 4 % 2 * 2 + (I % 4 < 2 ? 0 : L))...);
+}
+template <int... I> ONNXC_INLINE reg split_odd(reg a, reg b, simd::lanes::ints<I...>) {
+  return __builtin_shufflevector(a, b, (I / 4 * 4 + I % 4 % 2 * 2 + 1 + (I % 4 < 2 ? 0 : L))...);
+}
+/// Back to output order: lane k from the lane that holds output k.
+constexpr int lane_of_out(int k) {
+  int i = 0;
+  while (out_of_lane(i) != k)
+    ++i;
+  return i;
+}
+template <int... I> ONNXC_INLINE reg in_order(reg v, simd::lanes::ints<I...>) {
+  return __builtin_shufflevector(v, v, lane_of_out(I)...);
+}
+using seq = typename simd::lanes::make_ints<L>::type;
+
+/// The L floats of an input row from column `col` on, columns at or past
+/// W (the right padding) zero; Cols = W - col, known where it is short.
+template <index_t Cols> ONNXC_INLINE reg load_cols(const float *p) {
+  if constexpr (Cols >= L)
+    return V::load(p);
+  else if constexpr (Cols <= 0)
+    return V::zero();
+  else
+    return V::load_first(p, int(Cols));
+}
+
+/// Adds one input row's three taps (weights w0, w1, w2) for the L outputs
+/// from ow0 on, r pointing at column 2 * ow0 of the row. First: ow0 is 0,
+/// whose first tap is the left padding. Cols: columns of the row from
+/// 2 * ow0 on (more than 2L + 2 but in the last vector).
+template <bool First, index_t Cols>
+ONNXC_INLINE reg taps(const float *r, reg w0, reg w1, reg w2, reg acc) {
+  const reg v0 = load_cols<Cols>(r), v1 = load_cols<Cols - L>(r + L);
+  reg u0;
+  if constexpr (First)
+    u0 = V::from<L - 2>(V::zero(), v0); // columns -2 and -1 are padding
+  else
+    u0 = load_cols<Cols + 2>(r - 2);
+  const reg u1 = load_cols<Cols + 2 - L>(r + L - 2);
+  acc = V::fma(w1, split_even(v0, v1, seq{}), acc);
+  acc = V::fma(w2, split_odd(v0, v1, seq{}), acc);
+  return V::fma(w0, split_odd(u0, u1, seq{}), acc);
+}
+} // namespace depthwise_s2
+
+/// Output rows [oh0, oh1) of one depthwise plane (depthwise_in_place_s2_v)
+/// straight from its input plane x: each vector of L outputs loads its
+/// 2L + 2 input columns per row and splits even and odd columns in
+/// registers, in an order within 4-lane groups that one permute undoes
+/// before the store.
+template <class Win, class Act>
+void depthwise_s2_rows(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT wp, float b,
+                       float *ONNXC_RESTRICT y, index_t oh0, index_t oh1, Act act) {
+  using namespace depthwise_s2;
+  constexpr index_t H = Win::h, W = Win::w, OW = Win::ow;
+  constexpr index_t last = (OW - 1) / L * L; // the last vector's first output
+  reg wv[9];
+  for (int t = 0; t < 9; ++t)
+    wv[t] = V::broadcast(wp + t);
+  const reg bv = V::broadcast(&b);
+  for (index_t oh = oh0; oh < oh1; ++oh) {
+    const index_t ih0 = 2 * oh - 1;
+    const index_t k0 = ih0 < 0 ? 1 : 0, k1 = ih0 + 3 > H ? H - ih0 : 3;
+    float *yr = y + oh * OW;
+    auto vector = [&](index_t ow0, auto first, auto cols) {
+      constexpr bool First = decltype(first)::value;
+      constexpr index_t Cols = decltype(cols)::value;
+      reg acc = bv;
+      for (index_t kh = k0; kh < k1; ++kh)
+        acc = taps<First, Cols>(x + (ih0 + kh) * W + 2 * ow0, wv[3 * kh], wv[3 * kh + 1],
+                                wv[3 * kh + 2], acc);
+      acc = in_order(sgemm::vector_act<Act>::apply(act, acc), seq{});
+      if (ow0 + L <= OW)
+        V::store(yr + ow0, acc);
+      else
+        V::store_first(yr + ow0, acc, int(OW - ow0));
+    };
+    // Columns from 2 * ow0 on, for vectors that may not read past the
+    // row's end: all of the row's that the vector's loads reach.
+    constexpr index_t enough = 2 * L + 2;
+    vector(0, std::true_type{}, index_constant<enough>{});
+    for (index_t ow0 = L; ow0 < last; ow0 += L)
+      vector(ow0, std::false_type{}, index_constant<enough>{});
+    vector(last, std::false_type{}, index_constant<W - 2 * last>{});
+  }
+}
+
 /// Calls f(index_constant<t>{}) for the t in [0, T) equal to `t`: a
 /// thread's index as a constant, for row ranges of constant size.
 template <index_t T, index_t I = 0, class F> ONNXC_INLINE void with_thread_index(index_t t, F &&f) {
@@ -596,6 +717,20 @@ void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RES
   constexpr index_t T = ONNXC_THREADS;
   constexpr bool byRows = splits_planes_by_rows(OH, OW);
   static_assert(!(byRows && P::pipelined), "a pipelined strip is a whole plane");
+  if constexpr (depthwise_in_place_s2_v<Win, Act>) {
+    if (!residual) {
+      parallel_for(T, [&](index_t t0, index_t t1) {
+        for (index_t t = t0; t < t1; ++t) {
+          const index_t p0 = byRows ? 0 : N * C * t / T, p1 = byRows ? N * C : N * C * (t + 1) / T;
+          const index_t oh0 = byRows ? OH * t / T : 0, oh1 = byRows ? OH * (t + 1) / T : OH;
+          for (index_t p = p0; p < p1; ++p)
+            depthwise_s2_rows<Win>(x + p * H * W, w + p % C * taps, bias ? bias[p % C] : 0.0f,
+                                   y + p * OH * OW, oh0, oh1, act);
+        }
+      });
+      return;
+    }
+  }
   // Thread t: rows [oh0, oh1) of planes [p0, p1), padding into its own
   // slice of the scratch (one strip and row buffer per thread, borders
   // zeroed once).

@@ -240,6 +240,22 @@ TEST(Depthwise, StridedPlanesInStrips) {
   checkDepthwise<3, 56, 56, 56, 56, 3, 3, 1, 1, 1, 1, 1, 1>(true);
 }
 
+TEST(Depthwise, StrideTwoInPlace) {
+  // 3x3, stride 2, pad 1 read in place (depthwise_in_place_s2_v): a last
+  // vector of whole loads, of part of a vector (even and odd widths, the
+  // right padding read), of one output; odd heights (the bottom padding
+  // row); 112 x 112 planes split by rows on threads.
+  using Win = onnxc::window3d<1, 20, 34, 1, 10, 17, 1, 3, 3, 1, 2, 2, 0, 1, 1, 1, 1, 1>;
+  static_assert(onnxc::depthwise_in_place_s2_v<Win, onnxc::fn::Clip<float>>,
+                "these planes must be read in place");
+  checkDepthwise<3, 112, 112, 56, 56, 3, 3, 2, 2, 1, 1, 1, 1>(false);
+  checkDepthwise<2, 28, 28, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1>(false);
+  checkDepthwise<2, 29, 31, 15, 16, 3, 3, 2, 2, 1, 1, 1, 1>(false);
+  checkDepthwise<2, 18, 19, 9, 10, 3, 3, 2, 2, 1, 1, 1, 1>(false);
+  checkDepthwise<2, 20, 34, 10, 17, 3, 3, 2, 2, 1, 1, 1, 1>(false);
+  checkDepthwise<3, 33, 65, 17, 33, 3, 3, 2, 2, 1, 1, 1, 1>(false);
+}
+
 /// Output (m, oh, ow) of a one-group K x K convolution (stride S, pads P)
 /// of C planes of H x W, in double: the bias plus the taps inside the image.
 template <index_t C, index_t H, index_t W, index_t K, index_t S, index_t P>

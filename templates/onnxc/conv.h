@@ -651,7 +651,7 @@ void depthwise_s2_rows(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRIC
     const index_t k0 = ih0 < 0 ? 1 : 0, k1 = ih0 + 3 > H ? H - ih0 : 3;
     float *yr = y + oh * OW;
     auto vector = [&](index_t ow0, auto first, auto cols) {
-      constexpr bool First = decltype(first)::value;
+      constexpr bool First = decltype(first)::value != 0;
       constexpr index_t Cols = decltype(cols)::value;
       reg acc = bv;
       for (index_t kh = k0; kh < k1; ++kh)
@@ -666,10 +666,10 @@ void depthwise_s2_rows(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRIC
     // Columns from 2 * ow0 on, for vectors that may not read past the
     // row's end: all of the row's that the vector's loads reach.
     constexpr index_t enough = 2 * L + 2;
-    vector(0, std::true_type{}, index_constant<enough>{});
+    vector(0, index_constant<1>{}, index_constant<enough>{});
     for (index_t ow0 = L; ow0 < last; ow0 += L)
-      vector(ow0, std::false_type{}, index_constant<enough>{});
-    vector(last, std::false_type{}, index_constant<W - 2 * last>{});
+      vector(ow0, index_constant<0>{}, index_constant<enough>{});
+    vector(last, index_constant<0>{}, index_constant<W - 2 * last>{});
   }
 }
 

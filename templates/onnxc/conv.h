@@ -717,25 +717,19 @@ void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RES
   constexpr index_t T = ONNXC_THREADS;
   constexpr bool byRows = splits_planes_by_rows(OH, OW);
   static_assert(!(byRows && P::pipelined), "a pipelined strip is a whole plane");
-  if constexpr (depthwise_in_place_s2_v<Win, Act>) {
-    if (!residual) {
-      parallel_for(T, [&](index_t t0, index_t t1) {
-        for (index_t t = t0; t < t1; ++t) {
-          const index_t p0 = byRows ? 0 : N * C * t / T, p1 = byRows ? N * C : N * C * (t + 1) / T;
-          const index_t oh0 = byRows ? OH * t / T : 0, oh1 = byRows ? OH * (t + 1) / T : OH;
-          for (index_t p = p0; p < p1; ++p)
-            depthwise_s2_rows<Win>(x + p * H * W, w + p % C * taps, bias ? bias[p % C] : 0.0f,
-                                   y + p * OH * OW, oh0, oh1, act);
-        }
-      });
-      return;
-    }
-  }
   // Thread t: rows [oh0, oh1) of planes [p0, p1), padding into its own
   // slice of the scratch (one strip and row buffer per thread, borders
   // zeroed once).
   auto rows = [&](index_t t, index_t p0, index_t p1, auto first, auto last) {
     constexpr index_t oh0 = decltype(first)::value, oh1 = decltype(last)::value;
+    if constexpr (depthwise_in_place_s2_v<Win, Act>) {
+      if (!residual) { // reads the planes in place: no strip
+        for (index_t p = p0; p < p1; ++p)
+          depthwise_s2_rows<Win>(x + p * H * W, w + p % C * taps, bias ? bias[p % C] : 0.0f,
+                                 y + p * OH * OW, oh0, oh1, act);
+        return;
+      }
+    }
     float *strip = scratch + t * P::floats, *row = strip + P::strip;
     float *next = row + P::phases * P::w; // the pipelined second strip
     for (index_t i = 0; i < P::strip; ++i)

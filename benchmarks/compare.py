@@ -69,8 +69,11 @@ class BatchServer:
     process's own pages, which the child shared until its exec."""
 
     def __init__(self, cmd):
+        # stderr to a file: a pipe read only at the end would block a child
+        # that writes more than the pipe holds.
+        self.err = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=self.err, text=True)
 
     def batch(self):
         """Median ms of one batch."""
@@ -117,12 +120,19 @@ class BatchServer:
 
     def finish(self):
         """Ends the child; returns its peak RSS in KiB."""
+        if self.err.closed:  # finished before (a failed batch)
+            return 0
         rss = self.peak_rss_kb() if self.proc.poll() is None else 0
-        self.proc.stdin.close()
-        err = self.proc.stderr.read()
-        if self.proc.wait() != 0:
-            raise RuntimeError(f"{self.proc.args[0]} exited with {self.proc.returncode}: "
-                               + err[-2000:])
+        try:
+            self.proc.stdin.close()
+        except BrokenPipeError:  # the child is gone already
+            pass
+        code = self.proc.wait()
+        self.err.seek(0)
+        err = self.err.read()
+        self.err.close()
+        if code != 0:
+            raise RuntimeError(f"{self.proc.args[0]} exited with {code}: " + err[-2000:])
         return rss
 
 
@@ -138,7 +148,10 @@ def interleaved(cmd_a, cmd_b, rounds):
             times_b.append(b.batch())
             b.wait_idle()
     finally:
-        rss_a, rss_b = a.finish(), b.finish()
+        try:
+            rss_a = a.finish()
+        finally:  # b ends too when a's finish raises
+            rss_b = b.finish()
     return times_a, times_b, rss_a, rss_b
 
 

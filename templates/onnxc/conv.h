@@ -784,18 +784,20 @@ void conv_depthwise_planes(const float *ONNXC_RESTRICT x, const float *ONNXC_RES
       }
     }
   };
-  parallel_for(T, [&](index_t t0, index_t t1) {
-    for (index_t t = t0; t < t1; ++t) {
-      if constexpr (byRows) {
+  if constexpr (byRows) {
+    parallel_for(T, [&](index_t t0, index_t t1) {
+      for (index_t t = t0; t < t1; ++t)
         with_thread_index<T>(t, [&](auto tc) {
           constexpr index_t i = decltype(tc)::value;
           rows(t, 0, N * C, index_constant<OH * i / T>{}, index_constant<OH * (i + 1) / T>{});
         });
-      } else {
-        rows(t, N * C * t / T, N * C * (t + 1) / T, index_constant<0>{}, index_constant<OH>{});
-      }
-    }
-  });
+    });
+  } else {
+    // By planes, in pieces a thread done early takes from the other's end.
+    parallel_for_indexed(N * C, [&](index_t t, index_t p0, index_t p1) {
+      rows(t, p0, p1, index_constant<0>{}, index_constant<OH>{});
+    });
+  }
 }
 
 /// Y[n, m, ...] = act(sum over c, taps of X * W + bias + residual).

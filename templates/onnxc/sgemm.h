@@ -885,25 +885,28 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
     // 960 channels 2-10%, squeezenet1_1's last convolution 8-11%. Row
     // panels taken in turns instead of in one range gained only 1-7% (each
     // thread's A stream breaks up).
-    parallel_for(ONNXC_THREADS, [&](index_t t0, index_t t1) {
-      constexpr index_t mPanels = (M + MR - 1) / MR, nPanels = (N + NR - 1) / NR;
-      for (index_t t = t0; t < t1; ++t) {
-        const index_t i0 = mPanels * t / ONNXC_THREADS * MR;
-        const index_t i1 = min_of(M, mPanels * (t + 1) / ONNXC_THREADS * MR);
-        float *own = bbuf + t * nPanels * NR * kcMax;
-        for (index_t pc = 0; pc < K; pc += kcMax) {
-          const index_t kc = min_of(kcMax, K - pc);
-          const bool last = pc + kc == K, acc = accumulate || pc != 0;
+    // With B one block deep, a thread done with its rows takes pieces of
+    // the other's (it has all of B packed already; see gemm_split_rows).
+    constexpr index_t mPanels = (M + MR - 1) / MR, nPanels = (N + NR - 1) / NR;
+    constexpr bool oneBlock = K <= kcMax;
+    bool packed[ONNXC_THREADS] = {};
+    parallel_for_indexed<oneBlock ? 4 : 1>(mPanels, [&](index_t t, index_t q0, index_t q1) {
+      const index_t i0 = q0 * MR, i1 = min_of(M, q1 * MR);
+      float *own = bbuf + t * nPanels * NR * kcMax;
+      for (index_t pc = 0; pc < K; pc += kcMax) {
+        const index_t kc = min_of(kcMax, K - pc);
+        const bool last = pc + kc == K, acc = accumulate || pc != 0;
+        if (!oneBlock || !packed[t])
           b.pack(0, pc, N, kc, own, 0, nPanels, kcMax * NR);
-          for (index_t ic = i0; ic < i1; ic += MC) // an A block stays in L2
-            for (index_t jp = 0; jp < nPanels; ++jp)
-              for (index_t i = ic; i < min_of(ic + MC, i1); i += MR) {
-                const index_t j = jp * NR;
-                tile<false, prefetch>(kc, a.panel(i, pc), own + jp * kcMax * NR, NR,
-                                      c + i * ldc + j, ldc, min_of(MR, M - i), min_of(NR, N - j),
-                                      acc, last ? &epi : nullptr, i, j);
-              }
-        }
+        packed[t] = true;
+        for (index_t ic = i0; ic < i1; ic += MC) // an A block stays in L2
+          for (index_t jp = 0; jp < nPanels; ++jp)
+            for (index_t i = ic; i < min_of(ic + MC, i1); i += MR) {
+              const index_t j = jp * NR;
+              tile<false, prefetch>(kc, a.panel(i, pc), own + jp * kcMax * NR, NR, c + i * ldc + j,
+                                    ldc, min_of(MR, M - i), min_of(NR, N - j), acc,
+                                    last ? &epi : nullptr, i, j);
+            }
       }
     });
     return;
@@ -1181,48 +1184,54 @@ void gemm_split_rows(const prepacked_a &a, const B &b, float *c, index_t ldc, fl
   constexpr index_t nPanels = (N + NR - 1) / NR, tailJ = strided ? N / NR * NR : 0;
   constexpr index_t panelGroup = l1_panels(kcMax);
   constexpr int prefetch = tile_prefetch<M, N, K, prepacked_a, B>() | (strided ? prefetch_b : 0);
-  parallel_for_indexed<1>(T, [&](index_t t, index_t s0, index_t s1) {
+  // B one block deep: a thread packs it once and then may take pieces of
+  // the other's rows when done with its own (the cores' speeds differ from
+  // moment to moment). Deeper, each piece would pack B again.
+  constexpr bool oneBlock = K <= kcMax;
+  bool packed[T] = {};
+  parallel_for_indexed<oneBlock ? 4 : 1>(mPanels, [&](index_t t, index_t q0, index_t q1) {
     float *own = scratch + t * (split_rows_floats(N, K, B::packs) / T);
-    for (index_t s = s0; s < s1; ++s) {
-      const index_t i0 = mPanels * s / T * MR, i1 = min_of(M, mPanels * (s + 1) / T * MR);
-      for (index_t pc = 0; pc < K; pc += kcMax) {
-        const index_t kc = min_of(kcMax, K - pc);
-        const bool last = pc + kc == K, acc = pc != 0;
+    const index_t i0 = q0 * MR, i1 = min_of(M, q1 * MR);
+    for (index_t pc = 0; pc < K; pc += kcMax) {
+      const index_t kc = min_of(kcMax, K - pc);
+      const bool last = pc + kc == K, acc = pc != 0;
+      if (!oneBlock || !packed[t]) {
         if constexpr (B::packs)
           b.pack(0, pc, N, kc, own, 0, nPanels, kcMax * NR);
         else if (tailJ < N)
           b.pack_tail(tailJ, pc, kc, own);
-        for (index_t ic = i0; ic < i1; ic += MC) // an A block stays in L2
-          for (index_t g0 = 0; g0 < nPanels; g0 += panelGroup) {
-            const index_t g1 = min_of(g0 + panelGroup, nPanels);
-            auto bp = [&](index_t jp) {
-              if constexpr (B::packs)
-                return static_cast<const float *>(own + jp * kcMax * NR);
-              else
-                return jp * NR >= tailJ ? own : b.panel(jp * NR, pc);
-            };
-            auto bstep = [&](index_t jp) {
-              if constexpr (B::packs)
-                return NR;
-              else
-                return jp * NR >= tailJ ? NR : b.ldb;
-            };
-            for (index_t i = ic; i < min_of(ic + MC, i1); i += MR) {
-              if (runs_whole<M, N>(g1 - g0, i, g0 * NR, kc)) {
-                tile_run<Epi, prefetch>(g1 - g0, kc, a.panel(i, pc), bp(g0), bstep(g0),
-                                        bp(g0 + 1) - bp(g0), c + i * ldc + g0 * NR, ldc, acc,
-                                        last ? &epi : nullptr, i, g0 * NR);
-                continue;
-              }
-              for (index_t jp = g0; jp < g1; ++jp) {
-                const index_t j = jp * NR;
-                tile<false, prefetch>(kc, a.panel(i, pc), bp(jp), bstep(jp), c + i * ldc + j, ldc,
-                                      min_of(MR, M - i), min_of(NR, N - j), acc,
-                                      last ? &epi : nullptr, i, j);
-              }
+        packed[t] = true;
+      }
+      for (index_t ic = i0; ic < i1; ic += MC) // an A block stays in L2
+        for (index_t g0 = 0; g0 < nPanels; g0 += panelGroup) {
+          const index_t g1 = min_of(g0 + panelGroup, nPanels);
+          auto bp = [&](index_t jp) {
+            if constexpr (B::packs)
+              return static_cast<const float *>(own + jp * kcMax * NR);
+            else
+              return jp * NR >= tailJ ? own : b.panel(jp * NR, pc);
+          };
+          auto bstep = [&](index_t jp) {
+            if constexpr (B::packs)
+              return NR;
+            else
+              return jp * NR >= tailJ ? NR : b.ldb;
+          };
+          for (index_t i = ic; i < min_of(ic + MC, i1); i += MR) {
+            if (runs_whole<M, N>(g1 - g0, i, g0 * NR, kc)) {
+              tile_run<Epi, prefetch>(g1 - g0, kc, a.panel(i, pc), bp(g0), bstep(g0),
+                                      bp(g0 + 1) - bp(g0), c + i * ldc + g0 * NR, ldc, acc,
+                                      last ? &epi : nullptr, i, g0 * NR);
+              continue;
+            }
+            for (index_t jp = g0; jp < g1; ++jp) {
+              const index_t j = jp * NR;
+              tile<false, prefetch>(kc, a.panel(i, pc), bp(jp), bstep(jp), c + i * ldc + j, ldc,
+                                    min_of(MR, M - i), min_of(NR, N - j), acc,
+                                    last ? &epi : nullptr, i, j);
             }
           }
-      }
+        }
     }
   });
 }

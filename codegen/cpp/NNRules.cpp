@@ -435,12 +435,19 @@ LogicalResult convRule(Operation *op, LoweringContext &ctx,
                  : convKernel == ConvKernel::Depthwise ? "onnxc::conv_depthwise"
                                                    : "onnxc::conv_loops";
   }
-  calls.push_back({"onnxc::conv<" + str(xt.getDimSize(0)) + "," +
-                       str(xt.getDimSize(1)) + "," + str(yt.getDimSize(1)) +
-                       "," + str(group) + "," + *win + "," + kernelName + ">",
+  std::string shape = str(xt.getDimSize(0)) + "," + str(xt.getDimSize(1)) + "," +
+                      str(yt.getDimSize(1)) + "," + str(group) + "," + *win + "," + kernelName;
+  calls.push_back({"onnxc::conv<" + shape + ">",
                    {ctx.buffer(x), wBuf, ctx.optionalInput(b, xt.getElementType()),
                     residualOf(op, ctx, xt.getElementType()), ctx.buffer(y),
                     ctx.scratch(op, xt.getElementType()), *act}});
+  // The scratch reserved here mirrors what the template uses; the C++
+  // compiler checks that it is enough (conv.h conv_scratch_floats).
+  calls.push_back({"static_assert",
+                   {"onnxc::conv_scratch_floats<" + shape +
+                        ">() * 4 <= " + str(scratchBytes(op, ctx.threads(), ctx.sgemmTile())),
+                    "\"onnxc: the scratch reserved for this convolution is smaller than "
+                    "conv.h uses\""}});
   return success();
 }
 

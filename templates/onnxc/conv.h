@@ -891,6 +891,38 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
   }
 }
 
+/// Floats of scratch conv<N, C, M, G, Win, Kernel> may use, following its
+/// dispatch above. The compiler sizes each convolution's scratch itself
+/// (codegen/cpp/NNRules.cpp, nnScratchBytes) and the generated code
+/// static_asserts that it reserved at least this much, so that the two
+/// cannot drift apart unnoticed.
+template <index_t N, index_t C, index_t M, index_t G, class Win, class Kernel>
+constexpr index_t conv_scratch_floats() {
+  if constexpr (is_same_v<Kernel, conv_depthwise>) {
+    return ONNXC_THREADS * depthwise_padded<Win>::floats;
+  } else if constexpr (is_conv_winograd_v<Kernel>) {
+    return winograd::scratch_floats<Kernel::out>(C, M, Win::oh, Win::ow);
+  } else if constexpr (is_conv_sgemm_v<Kernel>) {
+    constexpr index_t CG = C / G, MG = M / G, taps = Win::kh * Win::kw;
+    constexpr index_t KG = CG * taps, OHW = Win::oh * Win::ow;
+    constexpr index_t own = sgemm::scratch_floats(MG, OHW, KG, Kernel::mr == 0, true);
+    if constexpr (Kernel::split_k && ONNXC_THREADS > 1)
+      return sgemm::k_split_floats(MG, OHW, KG);
+    else if constexpr (Kernel::split_rows && ONNXC_THREADS > 1)
+      return sgemm::split_rows_floats(OHW, KG, !strided_pointwise_v<MG, KG, OHW>);
+    else if constexpr (taps == 1)
+      return own;
+    else if constexpr (im2col_whole_v<Win, KG, OHW>)
+      return own + KG * OHW;
+    else if constexpr (im2col_phased_v<Win, KG>)
+      return own + CG * im2col_phased_b<Win>::plane;
+    else
+      return own;
+  } else {
+    return 0;
+  }
+}
+
 /// Transposed convolution: each input pixel scatters kernel-weighted values
 /// into the output. Win's (d,h,w) are the input dims, (od,oh,ow) the
 /// output's, pads the leading padding removed from the output.

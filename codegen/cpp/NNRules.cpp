@@ -397,6 +397,18 @@ DenseElementsAttr packGemmWeights(Operation *op, int64_t nr) {
   return vectorAttr(packed, elementType(a));
 }
 
+/// A static_assert that the scratch planned for `op` (scratchBytes, which
+/// mirrors the kernel templates by hand) holds `elements` of C type `type`,
+/// a constant expression the template computes from its own dispatch: the
+/// two cannot drift apart without failing the model's build.
+static KernelCall scratchCheck(Operation *op, LoweringContext &ctx, const std::string &elements,
+                               const std::string &type) {
+  return {"static_assert",
+          {elements + " * sizeof(" + type +
+               ") <= " + str(scratchBytes(op, ctx.threads(), ctx.sgemmTile())),
+           "\"onnxc: the scratch planned for this node is smaller than its kernel uses\""}};
+}
+
 LogicalResult convRule(Operation *op, LoweringContext &ctx,
                        std::vector<KernelCall> &calls) {
   Value x = op->getOperand(0), w = op->getOperand(1), y = op->getResult(0);
@@ -441,13 +453,7 @@ LogicalResult convRule(Operation *op, LoweringContext &ctx,
                    {ctx.buffer(x), wBuf, ctx.optionalInput(b, xt.getElementType()),
                     residualOf(op, ctx, xt.getElementType()), ctx.buffer(y),
                     ctx.scratch(op, xt.getElementType()), *act}});
-  // The scratch reserved here mirrors what the template uses; the C++
-  // compiler checks that it is enough (conv.h conv_scratch_floats).
-  calls.push_back({"static_assert",
-                   {"onnxc::conv_scratch_floats<" + shape +
-                        ">() * 4 <= " + str(scratchBytes(op, ctx.threads(), ctx.sgemmTile())),
-                    "\"onnxc: the scratch reserved for this convolution is smaller than "
-                    "conv.h uses\""}});
+  calls.push_back(scratchCheck(op, ctx, "onnxc::conv_scratch_floats<" + shape + ">()", t));
   return success();
 }
 
@@ -610,14 +616,15 @@ LogicalResult gemmRule(Operation *op, LoweringContext &ctx,
   auto act = activationFunctor(op, t);
   if (failed(act))
     return failure();
-  calls.push_back({"onnxc::gemm<" + str(m) + "," + str(n) + "," + str(k) + "," +
-                       (ta ? "true" : "false") + "," + (tb ? "true" : "false") +
-                       "," + cDims + "," + packedB + ">",
-                   {ctx.buffer(a), bBuf, cBuf, residualOf(op, ctx, at.getElementType()),
-                    ctx.buffer(y),
-                    floatLiteral(floatAttr(op, "alpha", 1.0f)),
-                    floatLiteral(floatAttr(op, "beta", 1.0f)),
-                    ctx.scratch(op, at.getElementType()), *act}});
+  std::string params = str(m) + "," + str(n) + "," + str(k) + "," + (ta ? "true" : "false") + "," +
+                       (tb ? "true" : "false") + "," + cDims + "," + packedB;
+  calls.push_back(
+      {"onnxc::gemm<" + params + ">",
+       {ctx.buffer(a), bBuf, cBuf, residualOf(op, ctx, at.getElementType()), ctx.buffer(y),
+        floatLiteral(floatAttr(op, "alpha", 1.0f)), floatLiteral(floatAttr(op, "beta", 1.0f)),
+        ctx.scratch(op, at.getElementType()), *act}});
+  calls.push_back(
+      scratchCheck(op, ctx, "onnxc::gemm_scratch_floats<" + params + "," + t + ">()", t));
   return success();
 }
 
@@ -637,11 +644,13 @@ LogicalResult matmulRule(Operation *op, LoweringContext &ctx,
   (void)broadcastShapes({Shape(aBatch.begin(), aBatch.end()),
                          Shape(bBatch.begin(), bBatch.end())},
                         batch);
-  calls.push_back({"onnxc::matmul<" + dimsOf(batch) + "," + dimsOf(aBatch) + "," +
-                       dimsOf(bBatch) + "," + str(m) + "," + str(n) + "," +
-                       str(k) + ">",
-                   {ctx.buffer(a), ctx.buffer(b), ctx.buffer(y),
-                    ctx.scratch(op, elementType(a))}});
+  std::string params = dimsOf(batch) + "," + dimsOf(aBatch) + "," + dimsOf(bBatch) + "," + str(m) +
+                       "," + str(n) + "," + str(k);
+  calls.push_back({"onnxc::matmul<" + params + ">",
+                   {ctx.buffer(a), ctx.buffer(b), ctx.buffer(y), ctx.scratch(op, elementType(a))}});
+  std::string t = cType(elementType(a));
+  calls.push_back(
+      scratchCheck(op, ctx, "onnxc::matmul_scratch_floats<" + params + "," + t + ">()", t));
   return success();
 }
 
@@ -950,6 +959,12 @@ LoweringRule recurrentRule(RecurrentKind kind) {
     }
     args.push_back(ctx.scratch(op, e));
     calls.push_back({callee + tmpl + ">", args});
+    if (kind == RecurrentKind::LSTM && e.isF32())
+      calls.push_back(scratchCheck(op, ctx,
+                                   "onnxc::lstm_f32_scratch_floats<" + str(xt.getDimSize(0)) + "," +
+                                       str(xt.getDimSize(1)) + "," + str(xt.getDimSize(2)) + "," +
+                                       str(intAttr(op, "hidden_size", 0)) + ">",
+                                   "float"));
     return success();
   };
 }

@@ -209,6 +209,22 @@ void gemm(const T *a, const T *b, const T *c, const T *residual, T *y,
   gemm_reference<M, N, K, TransA, TransB, CD>(a, b, c, residual, y, alpha, beta, act);
 }
 
+/// Elements of scratch gemm<M, N, K, TransA, TransB, CD, PackedB> on T may
+/// use, following its dispatch above (checked against what the compiler
+/// reserved, as conv_scratch_floats).
+template <index_t M, index_t N, index_t K, bool TransA, bool TransB, class CD, index_t PackedB,
+          class T>
+constexpr index_t gemm_scratch_floats() {
+  if constexpr (!is_same_v<T, float>)
+    return 0;
+  else if constexpr (PackedB != 0)
+    return sgemm::scratch_floats(M, N, K, true, false);
+  else if constexpr (M == 1 && !TransA)
+    return 0; // a GEMV
+  else
+    return sgemm::scratch_floats(M, N, K, true, true);
+}
+
 /// Batched MatMul with numpy broadcasting over the batch dims: Batch is the
 /// output batch shape, ABatch/BBatch the operands' (right-aligned, 1 where
 /// broadcast).
@@ -250,6 +266,19 @@ void matmul(const T *a, const T *b, T *y, T *scratch) {
       idx[d] = 0;
     }
   }
+}
+
+/// Elements of scratch matmul<Batch, ABatch, BBatch, M, N, K> on T may use.
+template <class Batch, class ABatch, class BBatch, index_t M, index_t N, index_t K, class T>
+constexpr index_t matmul_scratch_floats() {
+  if constexpr (!is_same_v<T, float>)
+    return 0;
+  else if constexpr (BBatch::size == 1 && ABatch::size == Batch::size && Batch::size > 1)
+    return matmul_scratch_floats<dims<>, dims<>, dims<>, Batch::size * M, N, K, T>();
+  else if constexpr (M == 1)
+    return 0; // GEMVs
+  else
+    return sgemm::scratch_floats(M, N, K, true, true);
 }
 
 ONNXC_NAMESPACE_END

@@ -1046,7 +1046,8 @@ void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
 
 int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads, bool packA,
                                   bool threaded) {
-  constexpr int64_t kc = 256, mc = 120, nc = 2048, maxMr = 8, maxNr = 32;
+  // sgemm.h KC, MC, MC_RUNTIME_A, NC, max_mr, max_nr.
+  constexpr int64_t kc = 256, mc = 120, mcRuntimeA = 48, nc = 2048, maxMr = 8, maxNr = 32;
   int64_t depth = std::min(k, kc);
   // sgemm.h packs_by_panel: one panel of B at a time. B's space also holds
   // a strided B's last panel, which packs nothing else.
@@ -1055,7 +1056,7 @@ int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads, 
   // sgemm.h may_split_rows: each thread packs all of B.
   if (threaded && threads > 1 && !packA && 2 * n <= m && n <= nc)
     b = std::max(b, depth * ((n + maxNr - 1) / maxNr * maxNr) * threads);
-  return b + (packA ? (std::min(m, mc) + maxMr) * depth : 0);
+  return b + (packA ? (std::min(m, mcRuntimeA) + maxMr) * depth : 0);
 }
 
 /// Mirrors winograd.h scratch_floats for F(out x out, 3x3): V and M of a

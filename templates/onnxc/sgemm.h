@@ -31,12 +31,18 @@ constexpr index_t MR = V::mr;
 constexpr index_t NR = V::width * V::nvec;
 constexpr index_t KC = 256; // depth of a block: an NR x KC B panel fits L1
 constexpr index_t MC = 120; // rows of an A block: MC x KC fits L2
+/// Rows of an A block packed at run time (an activation as A): on Zen 3,
+/// one thread, blocks of 120 rows ran 1024^3 at 68-71 GFLOP/s, blocks of
+/// 48 at 73-79 (interleaved runs, paired 1.05; 2048^3 1.08; products 256
+/// to 768 wide within noise either way). Pre-packed weights keep MC: the
+/// models' layers were tuned with it.
+constexpr index_t MC_RUNTIME_A = 48;
 constexpr index_t NC = 2048; // columns of a B block
 
 // The compiler sizes scratch without knowing the ISA, so it uses the
 // largest tile of any ISA; these must stay >= every V::mr and NR.
 constexpr index_t max_mr = 8, max_nr = 32;
-static_assert(MR <= max_mr && NR <= max_nr && MC % MR == 0, "tile sizes");
+static_assert(MR <= max_mr && NR <= max_nr && MC % MR == 0 && MC_RUNTIME_A % MR == 0, "tile sizes");
 
 constexpr index_t round_up(index_t v, index_t m) { return (v + m - 1) / m * m; }
 constexpr index_t min_of(index_t a, index_t b) { return a < b ? a : b; }
@@ -97,7 +103,7 @@ constexpr index_t b_floats(index_t M, index_t N, index_t K, bool packA, bool pac
 constexpr index_t scratch_floats(index_t M, index_t N, index_t K, bool packA, bool packB,
                                  bool threaded = true) {
   return b_floats(M, N, K, packA, packB, threaded) +
-         (packA ? (min_of(M, MC) + max_mr) * min_of(K, KC) : 0);
+         (packA ? (min_of(M, MC_RUNTIME_A) + max_mr) * min_of(K, KC) : 0);
 }
 
 /// Where thread t's even range of whole vectors of `cols` columns starts
@@ -1012,8 +1018,9 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
       if constexpr (strided)
         if (tailJ < N && jc + nc > tailJ)
           b.pack_tail(tailJ, pc, kc, tail);
-      for (index_t ic = 0; ic < M; ic += MC) {
-        const index_t mc = min_of(MC, M - ic), mPanels = (mc + MR - 1) / MR;
+      constexpr index_t mcMax = A::packs ? MC_RUNTIME_A : MC;
+      for (index_t ic = 0; ic < M; ic += mcMax) {
+        const index_t mc = min_of(mcMax, M - ic), mPanels = (mc + MR - 1) / MR;
         if constexpr (A::packs)
           forEach(mPanels, [&](index_t p0, index_t p1) {
             a.pack(ic, pc, mc, kc, abuf, p0, p1);

@@ -111,6 +111,14 @@ TEST(Sgemm, TailsInEveryDimension) {
   checkSgemm<6, 26, 300, false, true>(false, false, true);
 }
 
+// An activation as A is packed MC_RUNTIME_A rows at a time: several
+// blocks, the last one short, through two K blocks; A stored transposed.
+TEST(Sgemm, RuntimeABlocks) {
+  static_assert(110 > 2 * sg::MC_RUNTIME_A && 110 % sg::MC_RUNTIME_A != 0, "three blocks");
+  checkSgemm<110, 70, 300, false, false>(false, false, true);
+  checkSgemm<100, 33, 260, true, false>(false, false, false);
+}
+
 // Rows of B 1024 floats apart and more are packed row by row across the
 // panels (dense_b::pack), with a narrower last panel, over K blocks.
 TEST(Sgemm, WideBPackedRowByRow) {

@@ -93,6 +93,7 @@ const onnxc::LoweringRule *onnxc::lookupLoweringRule(Operation *op) {
 int64_t onnxc::scratchBytes(Operation *op, int threads, const SgemmTile &tile) {
   if (int64_t bytes = nnScratchBytes(op, threads, tile))
     return bytes;
+  // rnn.h gru_scratch_elements, rnn_scratch_elements.
   if (isa<onnx::GRUOp, onnx::RNNOp>(op)) {
     auto x = tensorType(op->getOperand(0));
     int64_t hidden = intAttr(op, "hidden_size", 0);
@@ -111,7 +112,8 @@ int64_t onnxc::scratchBytes(Operation *op, int threads, const SgemmTile &tile) {
       return 4 * (seq * batch * g + hidden * g + g + 2 * batch * hidden +
                   sgemmScratchFloats(seq * batch, g, input, threads));
     }
-    return 6 * hidden * batch * (x.getElementType().getIntOrFloatBitWidth() / 8);
+    return 6 * hidden * batch *
+           (x.getElementType().getIntOrFloatBitWidth() / 8); // lstm_scratch_elements
   }
   if (isa<onnx::SoftmaxCrossEntropyLossOp>(op) &&
       (op->getNumResults() < 2 || isa<NoneType>(op->getResult(1).getType())))

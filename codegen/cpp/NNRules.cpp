@@ -959,12 +959,20 @@ LoweringRule recurrentRule(RecurrentKind kind) {
     }
     args.push_back(ctx.scratch(op, e));
     calls.push_back({callee + tmpl + ">", args});
+    std::string batchHidden =
+        str(xt.getDimSize(1)) + "," + str(intAttr(op, "hidden_size", 0)) + ">";
+    std::string elements;
     if (kind == RecurrentKind::LSTM && e.isF32())
-      calls.push_back(scratchCheck(op, ctx,
-                                   "onnxc::lstm_f32_scratch_floats<" + str(xt.getDimSize(0)) + "," +
-                                       str(xt.getDimSize(1)) + "," + str(xt.getDimSize(2)) + "," +
-                                       str(intAttr(op, "hidden_size", 0)) + ">",
-                                   "float"));
+      elements = "onnxc::lstm_f32_scratch_floats<" + str(xt.getDimSize(0)) + "," +
+                 str(xt.getDimSize(1)) + "," + str(xt.getDimSize(2)) + "," +
+                 str(intAttr(op, "hidden_size", 0)) + ">";
+    else if (kind == RecurrentKind::LSTM)
+      elements = "onnxc::lstm_scratch_elements<" + batchHidden;
+    else if (kind == RecurrentKind::GRU)
+      elements = "onnxc::gru_scratch_elements<" + batchHidden;
+    else
+      elements = "onnxc::rnn_scratch_elements<" + batchHidden;
+    calls.push_back(scratchCheck(op, ctx, elements, cType(e)));
     return success();
   };
 }

@@ -94,8 +94,16 @@ ONNXC_INLINE void rnn_store_state(const T *h, const T *c, T *yh, T *yc, int dir)
   }
 }
 
+/// Elements of scratch the LSTM of other than float types, the GRU and the
+/// RNN need (the compiler reserves the same): the gates, then the state.
+template <index_t Batch, index_t Hidden>
+constexpr index_t lstm_scratch_elements = 4 * Hidden *Batch + 2 * Hidden *Batch;
+template <index_t Batch, index_t Hidden>
+constexpr index_t gru_scratch_elements = 3 * Hidden *Batch + Hidden *Batch + Hidden;
+template <index_t Batch, index_t Hidden> constexpr index_t rnn_scratch_elements = 2 * Hidden *Batch;
+
 /// One direction of an LSTM. Gate order i, o, f, c as ONNX stores them.
-/// scratch holds 4*Hidden*Batch + 2*Hidden*Batch floats.
+/// scratch holds lstm_scratch_elements: the gates [Batch, 4H], h, c.
 template <index_t Seq, index_t Batch, index_t Input, index_t Hidden,
           index_t Dirs, bool Reverse, class T>
 void lstm_direction(const T *x, const T *w, const T *r, const T *b,
@@ -251,7 +259,8 @@ void lstm(const T *x, const T *w, const T *r, const T *b, const T *h0,
 }
 
 /// One direction of a GRU (gates z, r, h; default activations).
-/// scratch holds 3*Hidden*Batch + Hidden*Batch + Hidden elements.
+/// scratch holds gru_scratch_elements: the gates [Batch, 3H], h, and the
+/// recurrent part of the h gate [H].
 template <index_t Seq, index_t Batch, index_t Input, index_t Hidden,
           index_t Dirs, bool Reverse, bool LinearBeforeReset, class T>
 void gru_direction(const T *x, const T *w, const T *r, const T *b, const T *h0,
@@ -322,7 +331,8 @@ void gru(const T *x, const T *w, const T *r, const T *b, const T *h0, T *y,
   }
 }
 
-/// A simple RNN (tanh), Dirs directions. scratch: 2*Hidden*Batch elements.
+/// A simple RNN (tanh), Dirs directions. scratch: rnn_scratch_elements
+/// (h and the next h).
 template <index_t Seq, index_t Batch, index_t Input, index_t Hidden,
           index_t Dirs, bool ReverseOnly, class T>
 void rnn(const T *x, const T *w, const T *r, const T *b, const T *h0, T *y,

@@ -1064,7 +1064,8 @@ int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads, 
   // sgemm.h may_split_rows: each thread packs all of B.
   if (threaded && threads > 1 && !packA && 2 * n <= m && n <= nc)
     b = std::max(b, depth * ((n + maxNr - 1) / maxNr * maxNr) * threads);
-  return b + (packA ? (std::min(m, mcRuntimeA) + maxMr) * depth : 0);
+  // sgemm.h runtime_a_block_rows.
+  return b + (packA ? ((m <= mc ? m : mcRuntimeA) + maxMr) * depth : 0);
 }
 
 /// Mirrors winograd.h scratch_floats for F(out x out, 3x3): V and M of a

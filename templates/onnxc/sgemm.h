@@ -31,11 +31,12 @@ constexpr index_t MR = V::mr;
 constexpr index_t NR = V::width * V::nvec;
 constexpr index_t KC = 256; // depth of a block: an NR x KC B panel fits L1
 constexpr index_t MC = 120; // rows of an A block: MC x KC fits L2
-/// Rows of an A block packed at run time (an activation as A): on Zen 3,
-/// one thread, blocks of 120 rows ran 1024^3 at 68-71 GFLOP/s, blocks of
-/// 48 at 73-79 (interleaved runs, paired 1.05; 2048^3 1.08; products 256
-/// to 768 wide within noise either way). Pre-packed weights keep MC: the
-/// models' layers were tuned with it.
+/// Rows of the blocks of an A packed at run time (an activation as A) of
+/// more than MC rows: on Zen 3, one thread, blocks of 120 rows ran 1024^3
+/// at 68-71 GFLOP/s, blocks of 48 at 73-79 (interleaved runs, paired 1.05;
+/// 2048^3 1.08; products 256 to 768 wide within noise either way). Up to
+/// MC rows stay one block (an LSTM's 50 steps would be 48 + 2), and
+/// pre-packed weights keep MC: the models' layers were tuned with it.
 constexpr index_t MC_RUNTIME_A = 48;
 constexpr index_t NC = 2048; // columns of a B block
 
@@ -47,6 +48,9 @@ static_assert(MR <= max_mr && NR <= max_nr && MC % MR == 0 && MC_RUNTIME_A % MR 
 constexpr index_t round_up(index_t v, index_t m) { return (v + m - 1) / m * m; }
 constexpr index_t min_of(index_t a, index_t b) { return a < b ? a : b; }
 constexpr index_t clamp_of(index_t v, index_t lo, index_t hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+/// Rows of each block of an A of M rows packed at run time.
+constexpr index_t runtime_a_block_rows(index_t M) { return M <= MC ? M : MC_RUNTIME_A; }
 
 /// Depth of each of the equal K blocks (at most KC).
 constexpr index_t block_depth(index_t K) {
@@ -103,7 +107,7 @@ constexpr index_t b_floats(index_t M, index_t N, index_t K, bool packA, bool pac
 constexpr index_t scratch_floats(index_t M, index_t N, index_t K, bool packA, bool packB,
                                  bool threaded = true) {
   return b_floats(M, N, K, packA, packB, threaded) +
-         (packA ? (min_of(M, MC_RUNTIME_A) + max_mr) * min_of(K, KC) : 0);
+         (packA ? (runtime_a_block_rows(M) + max_mr) * min_of(K, KC) : 0);
 }
 
 /// Where thread t's even range of whole vectors of `cols` columns starts
@@ -1018,7 +1022,7 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
       if constexpr (strided)
         if (tailJ < N && jc + nc > tailJ)
           b.pack_tail(tailJ, pc, kc, tail);
-      constexpr index_t mcMax = A::packs ? MC_RUNTIME_A : MC;
+      constexpr index_t mcMax = A::packs ? runtime_a_block_rows(M) : MC;
       for (index_t ic = 0; ic < M; ic += mcMax) {
         const index_t mc = min_of(mcMax, M - ic), mPanels = (mc + MR - 1) / MR;
         if constexpr (A::packs)

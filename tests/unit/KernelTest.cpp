@@ -111,12 +111,14 @@ TEST(Sgemm, TailsInEveryDimension) {
   checkSgemm<6, 26, 300, false, true>(false, false, true);
 }
 
-// An activation as A is packed MC_RUNTIME_A rows at a time: several
-// blocks, the last one short, through two K blocks; A stored transposed.
+// An activation as A of more than MC rows is packed MC_RUNTIME_A rows at a
+// time: several blocks, the last one short, through two K blocks; A stored
+// transposed.
 TEST(Sgemm, RuntimeABlocks) {
-  static_assert(110 > 2 * sg::MC_RUNTIME_A && 110 % sg::MC_RUNTIME_A != 0, "three blocks");
-  checkSgemm<110, 70, 300, false, false>(false, false, true);
-  checkSgemm<100, 33, 260, true, false>(false, false, false);
+  static_assert(sg::runtime_a_block_rows(150) < sg::MC && 150 % sg::MC_RUNTIME_A != 0,
+                "several blocks, the last one short");
+  checkSgemm<150, 70, 300, false, false>(false, false, true);
+  checkSgemm<130, 33, 260, true, false>(false, false, false);
 }
 
 // Rows of B 1024 floats apart and more are packed row by row across the

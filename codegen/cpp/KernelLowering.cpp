@@ -112,8 +112,8 @@ int64_t onnxc::scratchBytes(Operation *op, int threads, const SgemmTile &tile) {
       return 4 * (seq * batch * g + hidden * g + g + 2 * batch * hidden +
                   sgemmScratchFloats(seq * batch, g, input, threads));
     }
-    return 6 * hidden * batch *
-           (x.getElementType().getIntOrFloatBitWidth() / 8); // lstm_scratch_elements
+    // rnn.h lstm_scratch_elements.
+    return 6 * hidden * batch * (x.getElementType().getIntOrFloatBitWidth() / 8);
   }
   if (isa<onnx::SoftmaxCrossEntropyLossOp>(op) &&
       (op->getNumResults() < 2 || isa<NoneType>(op->getResult(1).getType())))

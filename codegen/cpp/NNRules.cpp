@@ -928,10 +928,11 @@ LoweringRule recurrentRule(RecurrentKind kind) {
     int64_t dirs = direction == "bidirectional" ? 2 : 1;
     auto in = [&](unsigned i) { return ctx.optionalInput(op->getOperand(i), e); };
     auto out = [&](unsigned i) { return ctx.optionalOutput(op->getResult(i), e); };
-    std::string tmpl = str(xt.getDimSize(0)) + "," + str(xt.getDimSize(1)) + "," +
-                       str(xt.getDimSize(2)) + "," +
-                       str(intAttr(op, "hidden_size", 0)) + "," + str(dirs) + "," +
-                       (direction == "reverse" ? "true" : "false");
+    std::string batch = str(xt.getDimSize(1)), hidden = str(intAttr(op, "hidden_size", 0));
+    // Seq, Batch, Input, Hidden: the kernels' first parameters.
+    std::string sizes =
+        str(xt.getDimSize(0)) + "," + batch + "," + str(xt.getDimSize(2)) + "," + hidden;
+    std::string tmpl = sizes + "," + str(dirs) + "," + (direction == "reverse" ? "true" : "false");
     // A float LSTM's W and R go in prepared (and the originals not at all).
     auto packed = kind == RecurrentKind::LSTM
                       ? packLstmWeights(op, ctx.sgemmTile().cols)
@@ -959,19 +960,14 @@ LoweringRule recurrentRule(RecurrentKind kind) {
     }
     args.push_back(ctx.scratch(op, e));
     calls.push_back({callee + tmpl + ">", args});
-    std::string batchHidden =
-        str(xt.getDimSize(1)) + "," + str(intAttr(op, "hidden_size", 0)) + ">";
     std::string elements;
     if (kind == RecurrentKind::LSTM && e.isF32())
-      elements = "onnxc::lstm_f32_scratch_floats<" + str(xt.getDimSize(0)) + "," +
-                 str(xt.getDimSize(1)) + "," + str(xt.getDimSize(2)) + "," +
-                 str(intAttr(op, "hidden_size", 0)) + ">";
-    else if (kind == RecurrentKind::LSTM)
-      elements = "onnxc::lstm_scratch_elements<" + batchHidden;
-    else if (kind == RecurrentKind::GRU)
-      elements = "onnxc::gru_scratch_elements<" + batchHidden;
+      elements = "onnxc::lstm_f32_scratch_floats<" + sizes + ">";
     else
-      elements = "onnxc::rnn_scratch_elements<" + batchHidden;
+      elements = std::string(kind == RecurrentKind::LSTM  ? "onnxc::lstm_scratch_elements<"
+                             : kind == RecurrentKind::GRU ? "onnxc::gru_scratch_elements<"
+                                                          : "onnxc::rnn_scratch_elements<") +
+                 batch + "," + hidden + ">()";
     calls.push_back(scratchCheck(op, ctx, elements, cType(e)));
     return success();
   };

@@ -96,11 +96,15 @@ ONNXC_INLINE void rnn_store_state(const T *h, const T *c, T *yh, T *yc, int dir)
 
 /// Elements of scratch the LSTM of other than float types, the GRU and the
 /// RNN need (the compiler reserves the same): the gates, then the state.
-template <index_t Batch, index_t Hidden>
-constexpr index_t lstm_scratch_elements = 4 * Hidden *Batch + 2 * Hidden *Batch;
-template <index_t Batch, index_t Hidden>
-constexpr index_t gru_scratch_elements = 3 * Hidden *Batch + Hidden *Batch + Hidden;
-template <index_t Batch, index_t Hidden> constexpr index_t rnn_scratch_elements = 2 * Hidden *Batch;
+template <index_t Batch, index_t Hidden> constexpr index_t lstm_scratch_elements() {
+  return 4 * Hidden * Batch + 2 * Hidden * Batch;
+}
+template <index_t Batch, index_t Hidden> constexpr index_t gru_scratch_elements() {
+  return 3 * Hidden * Batch + Hidden * Batch + Hidden;
+}
+template <index_t Batch, index_t Hidden> constexpr index_t rnn_scratch_elements() {
+  return 2 * Hidden * Batch;
+}
 
 /// One direction of an LSTM. Gate order i, o, f, c as ONNX stores them.
 /// scratch holds lstm_scratch_elements: the gates [Batch, 4H], h, c.

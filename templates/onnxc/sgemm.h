@@ -812,6 +812,11 @@ template <index_t M, index_t N, index_t K, class A, class B> constexpr int tile_
          (is_strided_b_v<B> && K * N >= (index_t(1) << 18) ? prefetch_b : 0);
 }
 
+template <index_t M, index_t N, index_t K, class A, class B, class Epi>
+void rows_split(const A &a, const B &b, float *c, index_t ldc, bool accumulate, float *scratch,
+                const Epi &epi);
+constexpr index_t split_rows_floats(index_t N, index_t K, bool packs);
+
 /// C[M,N] = A B (+ C when accumulate), then the epilogue on every tile.
 /// `scratch` holds scratch_floats(M, N, K, A::packs, B::packs) floats.
 /// Threaded: false runs it on the calling thread alone (for callers that
@@ -895,30 +900,9 @@ void gemm_on(const A &a, const B &b, float *c, index_t ldc, bool accumulate,
     // 960 channels 2-10%, squeezenet1_1's last convolution 8-11%. Row
     // panels taken in turns instead of in one range gained only 1-7% (each
     // thread's A stream breaks up).
-    // With B one block deep, a thread done with its rows takes pieces of
-    // the other's (it has all of B packed already; see gemm_split_rows).
-    constexpr index_t mPanels = (M + MR - 1) / MR, nPanels = (N + NR - 1) / NR;
-    constexpr bool oneBlock = K <= kcMax;
-    bool packed[ONNXC_THREADS] = {};
-    parallel_for_indexed<oneBlock ? 4 : 1>(mPanels, [&](index_t t, index_t q0, index_t q1) {
-      const index_t i0 = q0 * MR, i1 = min_of(M, q1 * MR);
-      float *own = bbuf + t * nPanels * NR * kcMax;
-      for (index_t pc = 0; pc < K; pc += kcMax) {
-        const index_t kc = min_of(kcMax, K - pc);
-        const bool last = pc + kc == K, acc = accumulate || pc != 0;
-        if (!oneBlock || !packed[t])
-          b.pack(0, pc, N, kc, own, 0, nPanels, kcMax * NR);
-        packed[t] = true;
-        for (index_t ic = i0; ic < i1; ic += MC) // an A block stays in L2
-          for (index_t jp = 0; jp < nPanels; ++jp)
-            for (index_t i = ic; i < min_of(ic + MC, i1); i += MR) {
-              const index_t j = jp * NR;
-              tile<false, prefetch>(kc, a.panel(i, pc), own + jp * kcMax * NR, NR, c + i * ldc + j,
-                                    ldc, min_of(MR, M - i), min_of(NR, N - j), acc,
-                                    last ? &epi : nullptr, i, j);
-            }
-      }
-    });
+    static_assert(split_rows_floats(N, K, true) <= b_floats(M, N, K, false, true, Threaded),
+                  "each thread's packing space fits the scratch b_floats sizes");
+    rows_split<M, N, K>(a, b, c, ldc, accumulate, bbuf, epi);
     return;
   }
   constexpr index_t allPanels = (N + NR - 1) / NR;
@@ -1174,27 +1158,28 @@ constexpr index_t split_rows_floats(index_t N, index_t K, bool packs) {
   return ONNXC_THREADS * min_of(K, KC) * (packs ? round_up(N, max_nr) : max_nr);
 }
 
-/// C = A B split over the threads by A's rows (a pointwise convolution's
-/// weights and input): each thread multiplies its range of row panels
-/// through all of B. For a product whose output a depthwise convolution
-/// then reads plane by plane, split the same way (a row of C is a plane):
-/// split by columns, each thread wrote part of every plane and the
-/// depthwise convolution read half of its input from the other core. Each
+/// C = A B (+ C when accumulate) split over the threads by A's rows, A
+/// pre-packed (a pointwise convolution's weights and input): each thread multiplies its range of
+/// row panels through all of B. For a product whose output a depthwise convolution then reads plane
+/// by plane, split the same way (a row of C is a plane): split by columns, each thread wrote part
+/// of every plane and the depthwise convolution read half of its input from the other core. Each
 /// thread reads all of B, half of it written on the other core, so B's k
 /// steps are prefetched whatever its size (mobilenet_v2's expansions
 /// before its 28 x 28 depthwise layers ran 11-21% slower than split by
 /// columns without, 1-3% with). A B that packs is packed by each thread
 /// into its own part of the scratch, as is a strided B's narrow last
-/// panel (split_rows_floats).
-template <index_t M, index_t N, index_t K, class B, class Epi>
-void gemm_split_rows(const prepacked_a &a, const B &b, float *c, index_t ldc, float *scratch,
-                     const Epi &epi) {
+/// panel (split_rows_floats). With B one block deep, a thread done with
+/// its rows takes pieces of the other's (it has all of B packed already).
+/// gemm_on takes this way itself where may_split_rows says so.
+template <index_t M, index_t N, index_t K, class A, class B, class Epi>
+void rows_split(const A &a, const B &b, float *c, index_t ldc, bool accumulate, float *scratch,
+                const Epi &epi) {
   constexpr bool strided = is_strided_b_v<B>;
   static_assert(strided || B::packs, "B read in place or packed");
   constexpr index_t T = ONNXC_THREADS, kcMax = block_depth(K), mPanels = (M + MR - 1) / MR;
   constexpr index_t nPanels = (N + NR - 1) / NR, tailJ = strided ? N / NR * NR : 0;
   constexpr index_t panelGroup = l1_panels(kcMax);
-  constexpr int prefetch = tile_prefetch<M, N, K, prepacked_a, B>() | (strided ? prefetch_b : 0);
+  constexpr int prefetch = tile_prefetch<M, N, K, A, B>() | (strided ? prefetch_b : 0);
   // B one block deep: a thread packs it once and then may take pieces of
   // the other's rows when done with its own (the cores' speeds differ from
   // moment to moment). Deeper, each piece would pack B again.
@@ -1205,7 +1190,7 @@ void gemm_split_rows(const prepacked_a &a, const B &b, float *c, index_t ldc, fl
     const index_t i0 = q0 * MR, i1 = min_of(M, q1 * MR);
     for (index_t pc = 0; pc < K; pc += kcMax) {
       const index_t kc = min_of(kcMax, K - pc);
-      const bool last = pc + kc == K, acc = pc != 0;
+      const bool last = pc + kc == K, acc = accumulate || pc != 0;
       if (!oneBlock || !packed[t]) {
         if constexpr (B::packs)
           b.pack(0, pc, N, kc, own, 0, nPanels, kcMax * NR);
@@ -1245,6 +1230,13 @@ void gemm_split_rows(const prepacked_a &a, const B &b, float *c, index_t ldc, fl
         }
     }
   });
+}
+
+/// rows_split for a convolution that asks for it (conv_sgemm's SplitRows).
+template <index_t M, index_t N, index_t K, class B, class Epi>
+void gemm_split_rows(const prepacked_a &a, const B &b, float *c, index_t ldc, float *scratch,
+                     const Epi &epi) {
+  rows_split<M, N, K>(a, b, c, ldc, false, scratch, epi);
 }
 
 /// gemm_on, on all the threads the model was built for.

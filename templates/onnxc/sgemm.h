@@ -86,6 +86,12 @@ constexpr bool may_split_rows(index_t M, index_t N, bool packA, bool packB) {
   return ONNXC_THREADS > 1 && !packA && packB && 2 * N <= M && N <= NC;
 }
 
+/// Floats of scratch rows_split takes: per thread, all of B packed
+/// one K block deep (packs), or a B read in place's narrow last panel.
+constexpr index_t split_rows_floats(index_t N, index_t K, bool packs) {
+  return ONNXC_THREADS * min_of(K, KC) * (packs ? round_up(N, max_nr) : max_nr);
+}
+
 /// Floats of scratch B's packing takes: one panel (packs_by_panel), or B's
 /// columns plus a panel's slack per thread (threads may each start their
 /// panels mid-way), or a whole B per thread (may_split_rows, unless the
@@ -98,7 +104,7 @@ constexpr index_t b_floats(index_t M, index_t N, index_t K, bool packA, bool pac
   if (packs_by_panel(M, packA, packB))
     return kc * max_nr;
   index_t shared = kc * (min_of(N, NC) + max_nr * ONNXC_THREADS);
-  index_t own = kc * round_up(N, max_nr) * ONNXC_THREADS;
+  index_t own = split_rows_floats(N, K, true);
   return threaded && may_split_rows(M, N, packA, packB) && own > shared ? own : shared;
 }
 
@@ -204,7 +210,7 @@ template <class Act> struct bias_act_epilogue {
     // for every vector, with a test per vector for each term. A shallow
     // product's epilogue then took as long as a quarter of its k steps
     // (96 x 12544 x 16, bias and Clip, one thread: no epilogue 512 us,
-    // with it 634).
+    // with it 634; now 576).
     const float *rowBias = row_bias, *colBias = col_bias, *res = residual;
     const index_t ldres = ldr;
     const Act a = act;
@@ -841,7 +847,6 @@ template <index_t M, index_t N, index_t K, class A, class B> constexpr int tile_
 template <index_t M, index_t N, index_t K, class A, class B, class Epi>
 void rows_split(const A &a, const B &b, float *c, index_t ldc, bool accumulate, float *scratch,
                 const Epi &epi);
-constexpr index_t split_rows_floats(index_t N, index_t K, bool packs);
 
 /// C[M,N] = A B (+ C when accumulate), then the epilogue on every tile.
 /// `scratch` holds scratch_floats(M, N, K, A::packs, B::packs) floats.
@@ -1176,12 +1181,6 @@ void gemm_k_split(const prepacked_a &a, const B &b, float *c, index_t ldc, float
       for (index_t t = t0; t < t1; ++t)
         sums(vector_share_start(N, t), vector_share_start(N, t + 1));
     });
-}
-
-/// Floats of scratch gemm_split_rows takes: per thread, all of B packed
-/// one K block deep (packs), or a B read in place's narrow last panel.
-constexpr index_t split_rows_floats(index_t N, index_t K, bool packs) {
-  return ONNXC_THREADS * min_of(K, KC) * (packs ? round_up(N, max_nr) : max_nr);
 }
 
 /// C = A B (+ C when accumulate) split over the threads by A's rows, A

@@ -74,8 +74,9 @@ const llvm::StringMap<LoweringRule> &loweringRules();
 int64_t scratchBytes(mlir::Operation *op, int threads, const SgemmTile &tile);
 /// The same for convolutions and matrix products (NNRules.cpp).
 int64_t nnScratchBytes(mlir::Operation *op, int threads, const SgemmTile &tile);
-/// Floats of packing scratch of one SGEMM, at least sgemm::scratch_floats
-/// of templates/onnxc/sgemm.h: `packA` false where A comes pre-packed (a
+/// Floats of packing scratch of one SGEMM: sgemm_blocking::scratch_floats
+/// (templates/onnxc/sgemm_blocking.h) for a packed B, which also covers a B
+/// read in place's last panel. `packA` false where A comes pre-packed (a
 /// convolution's constant weights), which on one thread packs B one panel
 /// at a time; `threaded` false where the product runs on its caller's
 /// thread alone (Winograd's), which never splits A's rows.

@@ -3,6 +3,7 @@
 
 #include "dialects/onnx/OnnxDialect.h"
 #include "dialects/onnx/ShapeInference/ShapeHelpers.h"
+#include "onnxc/sgemm_blocking.h"
 
 #include "mlir/IR/Diagnostics.h"
 
@@ -149,13 +150,9 @@ DenseElementsAttr constantValue(Value v) {
 /// The constant weight of a convolution, or null.
 DenseElementsAttr constantWeights(Operation *op) { return constantValue(op->getOperand(1)); }
 
-/// Depth of each of the equal K blocks the SGEMM steps through
-/// (templates/onnxc/sgemm.h block_depth, KC = 256).
-int64_t sgemmBlockDepth(int64_t k) {
-  constexpr int64_t kc = 256;
-  int64_t blocks = (k + kc - 1) / kc;
-  return blocks ? (k + blocks - 1) / blocks : 1;
-}
+/// Depth of each of the equal K blocks the SGEMM steps through, which
+/// pre-packed panels follow.
+int64_t sgemmBlockDepth(int64_t k) { return sgemm_blocking::block_depth(k); }
 
 /// Appends `count` rows (or columns) of at(i, k), k < K, as SGEMM panels of
 /// `width`: the layout of sgemm::prepacked<width>, K block by K block (so
@@ -352,19 +349,16 @@ bool splitsOutputChannels(Operation *op, int threads, int64_t mr) {
   return !(oh * ow >= 2048 && oh >= 2 * threads);
 }
 
-/// Floats of scratch sgemm.h gemm_split_rows takes (split_rows_floats):
-/// per thread, B packed one K block deep (as much as any B, packed or
-/// read in place, takes).
+/// Floats of scratch sgemm.h gemm_split_rows takes: per thread, B packed
+/// one K block deep (as much as any B, packed or read in place, takes).
 int64_t splitRowsScratchFloats(int64_t n, int64_t k, int threads) {
-  constexpr int64_t kc = 256, maxNr = 32;
-  return threads * std::min(k, kc) * ((n + maxNr - 1) / maxNr * maxNr);
+  return sgemm_blocking::split_rows_floats(n, k, /*packs=*/true, threads);
 }
 
 /// Floats of scratch sgemm.h gemm_k_split takes: the partial products of
 /// all threads but the first, then each thread's packing of one K block.
 int64_t kSplitScratchFloats(int64_t m, int64_t n, int64_t k, int threads) {
-  constexpr int64_t kc = 256, maxNr = 32;
-  return (threads - 1) * m * n + threads * std::min(k, kc) * ((n + maxNr - 1) / maxNr * maxNr);
+  return sgemm_blocking::k_split_floats(m, n, k, threads);
 }
 
 /// A Gemm's constant B packed into SGEMM panels of `nr` columns
@@ -1050,18 +1044,9 @@ void onnxc::addNNRules(llvm::StringMap<LoweringRule> &r) {
 
 int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads, bool packA,
                                   bool threaded) {
-  // sgemm.h KC, MC, MC_RUNTIME_A, NC, max_mr, max_nr.
-  constexpr int64_t kc = 256, mc = 120, mcRuntimeA = 48, nc = 2048, maxMr = 8, maxNr = 32;
-  int64_t depth = std::min(k, kc);
-  // sgemm.h packs_by_panel: one panel of B at a time. B's space also holds
-  // a strided B's last panel, which packs nothing else.
-  bool byPanel = !packA && m <= mc && threads == 1;
-  int64_t b = depth * (byPanel ? maxNr : std::min(n, nc) + maxNr * threads);
-  // sgemm.h may_split_rows: each thread packs all of B.
-  if (threaded && threads > 1 && !packA && 2 * n <= m && n <= nc)
-    b = std::max(b, depth * ((n + maxNr - 1) / maxNr * maxNr) * threads);
-  // sgemm.h runtime_a_block_rows.
-  return b + (packA ? ((m <= mc ? m : mcRuntimeA) + maxMr) * depth : 0);
+  // As for a packed B: its space also holds a strided B's last panel,
+  // which packs nothing else.
+  return sgemm_blocking::scratch_floats(m, n, k, packA, /*packB=*/true, threaded, threads);
 }
 
 /// Mirrors winograd.h scratch_floats for F(out x out, 3x3): V and M of a

@@ -150,10 +150,6 @@ DenseElementsAttr constantValue(Value v) {
 /// The constant weight of a convolution, or null.
 DenseElementsAttr constantWeights(Operation *op) { return constantValue(op->getOperand(1)); }
 
-/// Depth of each of the equal K blocks the SGEMM steps through, which
-/// pre-packed panels follow.
-int64_t sgemmBlockDepth(int64_t k) { return sgemm_blocking::block_depth(k); }
-
 /// Appends `count` rows (or columns) of at(i, k), k < K, as SGEMM panels of
 /// `width`: the layout of sgemm::prepacked<width>, K block by K block (so
 /// the product reads each block's panels as one sequential stream), the
@@ -161,7 +157,7 @@ int64_t sgemmBlockDepth(int64_t k) { return sgemm_blocking::block_depth(k); }
 void appendPanels(std::vector<float> &out, int64_t count, int64_t k, int64_t width,
                   llvm::function_ref<float(int64_t, int64_t)> at) {
   size_t base = out.size();
-  int64_t padded = (count + width - 1) / width * width, depth = sgemmBlockDepth(k);
+  int64_t padded = (count + width - 1) / width * width, depth = sgemm_blocking::block_depth(k);
   out.resize(base + padded * k, 0.0f);
   for (int64_t pc = 0; pc < k; pc += depth) {
     int64_t kc = std::min(depth, k - pc);
@@ -347,18 +343,6 @@ bool splitsOutputChannels(Operation *op, int threads, int64_t mr) {
     return false;
   int64_t oh = dt.getDimSize(2), ow = dt.getDimSize(3);
   return !(oh * ow >= 2048 && oh >= 2 * threads);
-}
-
-/// Floats of scratch sgemm.h gemm_split_rows takes: per thread, B packed
-/// one K block deep (as much as any B, packed or read in place, takes).
-int64_t splitRowsScratchFloats(int64_t n, int64_t k, int threads) {
-  return sgemm_blocking::split_rows_floats(n, k, /*packs=*/true, threads);
-}
-
-/// Floats of scratch sgemm.h gemm_k_split takes: the partial products of
-/// all threads but the first, then each thread's packing of one K block.
-int64_t kSplitScratchFloats(int64_t m, int64_t n, int64_t k, int threads) {
-  return sgemm_blocking::k_split_floats(m, n, k, threads);
 }
 
 /// A Gemm's constant B packed into SGEMM panels of `nr` columns
@@ -1112,10 +1096,13 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
     auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>(2, 1));
     if (kernel == ConvKernel::Sgemm) {
       if (splitsInputChannels(op, threads, tile.rows))
-        return 4 * std::max(sgemm, kSplitScratchFloats(yt.getDimSize(1), oh * ow, xt.getDimSize(1),
-                                                       threads));
+        return 4 * std::max(sgemm, sgemm_blocking::k_split_floats(yt.getDimSize(1), oh * ow,
+                                                                  xt.getDimSize(1), threads));
+      // Each thread packs all of B one K block deep (as much as any B,
+      // packed or read in place, takes).
       if (splitsOutputChannels(op, threads, tile.rows))
-        return 4 * std::max(sgemm, splitRowsScratchFloats(oh * ow, xt.getDimSize(1), threads));
+        return 4 * std::max(sgemm, sgemm_blocking::split_rows_floats(oh * ow, xt.getDimSize(1),
+                                                                     /*packs=*/true, threads));
       // conv.h im2col_phased_v: strided with K <= 160 and more than one
       // tap packs from the images of all of a group's channels, after the
       // SGEMM's scratch.

@@ -265,6 +265,27 @@ int64_t phasedPlaneBound(Operation *op, ArrayRef<int64_t> out) {
   return plane;
 }
 
+/// Floats of one channel's phase-split image of a strided convolution's
+/// SGEMM (conv.h im2col_phased_b::plane, after depthwise_padded<Win,
+/// false>): per dim, the input with its leading pad or the last output's
+/// reach if longer; the columns split into `stride` phases.
+int64_t phasedImageFloats(Operation *op) {
+  auto xt = tensorType(op->getOperand(0)), wt = tensorType(op->getOperand(1));
+  auto yt = tensorType(op->getResult(0));
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  int64_t spatial = xt.getRank() - 2;
+  auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>(spatial, 1));
+  auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  auto lead = padsOf(op, xt, yt, kernel).first;
+  auto span = [&](int64_t i) {
+    int64_t need = (yt.getDimSize(2 + i) - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1;
+    return std::max(need, xt.getDimSize(2 + i) + lead[i]);
+  };
+  int64_t last = spatial - 1, phases = strides[last];
+  int64_t rows = spatial == 2 ? span(0) : 1;
+  return phases * rows * ((span(last) + phases - 1) / phases);
+}
+
 /// The product {M, K, N} (output channels, input channels, positions) of
 /// a pointwise convolution (2-D, one group, 1x1, stride 1, no pads) whose
 /// weights are packed for an SGEMM split over `threads` > 1 threads.
@@ -1090,7 +1111,6 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
     int64_t sgemm =
         4 * sgemmScratchFloats(yt.getDimSize(1) / group, oh * ow, kg, threads, !packed);
     int64_t spatial = xt.getRank() - 2;
-    int64_t plane = phasedPlaneBound(op, yt.getShape().drop_front(2));
     auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>{});
     auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>(2, 1));
     auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>(2, 1));
@@ -1103,11 +1123,15 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
       if (splitsOutputChannels(op, threads, tile.rows))
         return 4 * std::max(sgemm, sgemm_blocking::split_rows_floats(oh * ow, xt.getDimSize(1),
                                                                      /*packs=*/true, threads));
-      // conv.h im2col_phased_v: strided with K <= 160 and more than one
-      // tap packs from the images of all of a group's channels, after the
-      // SGEMM's scratch.
-      if (strides[spatial - 1] > 1 && kg <= 160 && kg > xt.getDimSize(1) / group)
-        return sgemm + 4 * (xt.getDimSize(1) / group) * plane;
+      // conv.h im2col_phased_v: strided, more than one tap, and K <= 160
+      // or few output channels, reads the images of all of a group's
+      // channels, after the SGEMM's scratch.
+      int64_t mg = yt.getDimSize(1) / group;
+      bool rowsSplit = threads > 1 && mg * oh * ow * kg >= (int64_t(1) << 22);
+      bool phased = kg <= 160 || (mg <= 48 && (threads == 1 || rowsSplit));
+      if (strides[spatial - 1] > 1 && phased && kg > xt.getDimSize(1) / group)
+        return sgemm + 4 * (xt.getDimSize(1) / group * phasedImageFloats(op) +
+                            wt.getShape().back() * dil[spatial - 1] + sgemm_blocking::max_nr);
       // conv.h im2col_whole_v: unstrided, several taps, output rows
       // shorter than a panel and K x OH*OW within 128 KB writes the whole
       // im2col matrix after the SGEMM's scratch.

@@ -271,6 +271,9 @@ template <class Win> struct im2col_phased_b {
   static constexpr bool packs = true;
   using P = depthwise_padded<Win, false>;
   static constexpr index_t plane = P::phases * P::h * P::w;
+  /// Past the last image: a partial last panel's loads reach up to a panel
+  /// past its row's last tap.
+  static constexpr index_t slack = Win::kw * Win::dw + sgemm::NR;
   const float *img;
   /// Where output column j's taps start: tap k at panel_base(j) + offset(k),
   /// and the columns after j in its output row follow (phased_rows_gemm).
@@ -318,11 +321,13 @@ template <class Win> struct im2col_phased_b {
 /// (OW = 111, panels of 32: 95..110), so that its stores are whole
 /// vectors: stored through a copy, 15 columns took 30% of squeezenet1_1's
 /// first layer. With a residual, which may share y's memory, recomputing
-/// would read outputs, so there it stays partial, its loads reaching up to
-/// a panel past the row's last tap, inside the image (the next row, or the
-/// compiler's bound on the image past the last). Groups of panels along a
-/// row keep their B steps in L1 while each row panel of A runs through
-/// them, and the stores continue rows.
+/// would read outputs, and over several K blocks (each after the first
+/// adding to y) in a group with the panel before, it would add twice:
+/// there it stays partial, its loads reaching up to a panel past the row's
+/// last tap (into the next row, or the slack past the last image). Groups
+/// of panels along a row keep their B steps in L1 while each row panel of
+/// A runs through them, K block by K block (the epilogue after the last),
+/// and the stores continue rows.
 /// Output rows [r0, r1) of channels [i0, i1) (whole row panels) go to y:
 /// row oh of output channel i at y + i * ldy + (oh - y0) * OW (the whole
 /// output, or a band of its rows).
@@ -331,13 +336,15 @@ void phased_rows(const A &a, const im2col_phased_b<Win> &b, const index_t *offse
                  index_t ldy, index_t y0, index_t r0, index_t r1, index_t i0, index_t i1,
                  const Epi &epi) {
   constexpr index_t OW = Win::ow, NR = sgemm::NR, MR = sgemm::MR;
-  constexpr index_t panels = (OW + NR - 1) / NR;
-  constexpr index_t group = sgemm::min_of(sgemm::l1_panels(KG), panels);
-  static_assert(KG <= sgemm::KC, "one K block: A's panels are whole");
+  constexpr index_t panels = (OW + NR - 1) / NR, depth = sgemm::block_depth(KG);
+  constexpr index_t group = sgemm::min_of(sgemm::l1_panels(depth), panels);
   // The last panel's first column and width.
   constexpr index_t W = sgemm::V::width, rest = OW - (panels - 1) * NR;
   constexpr index_t lastWidth = rest <= W && OW >= W ? W : OW >= NR ? NR : rest;
-  const bool overlap = !epi.residual;
+  // Over several K blocks, the blocks after the first add to y: an
+  // overlapping last panel in a group with the panel it overlaps would add
+  // their shared columns twice. Alone in its group, it starts them over.
+  const bool overlap = !epi.residual && (KG <= depth || group == 1);
   const index_t lastStart = overlap ? OW - lastWidth : (panels - 1) * NR;
   const index_t lastCols = overlap ? lastWidth : rest;
   for (index_t oh = r0; oh < r1; ++oh)
@@ -346,21 +353,27 @@ void phased_rows(const A &a, const im2col_phased_b<Win> &b, const index_t *offse
       // The group's whole panels before the row's last: NR columns apart
       // in the images as in the output row.
       const index_t whole = g1 == panels ? g1 - 1 - g0 : g1 - g0;
-      for (index_t i = i0; i < i1; i += MR) {
-        index_t p = g0;
-        if (sgemm::runs_whole<MG, OW>(whole, i, g0 * NR, KG)) {
-          const index_t j = oh * OW + g0 * NR;
-          sgemm::tile_run<Epi, sgemm::prefetch_a, true>(
-              whole, KG, a.panel(i, 0), b.panel_base(j), 0, NR,
-              y + i * ldy + (oh - y0) * OW + g0 * NR, ldy, false, &epi, i, j, offsets);
-          p += whole;
-        }
-        for (; p < g1; ++p) {
-          const bool last = p + 1 == panels;
-          const index_t col = last ? lastStart : p * NR, j = oh * OW + col;
-          sgemm::tile<true, sgemm::prefetch_a>(
-              KG, a.panel(i, 0), b.panel_base(j), 0, y + i * ldy + (oh - y0) * OW + col, ldy,
-              sgemm::min_of(MR, MG - i), last ? lastCols : NR, false, &epi, i, j, offsets);
+      for (index_t pc = 0; pc < KG; pc += depth) {
+        const index_t kc = sgemm::min_of(depth, KG - pc);
+        const bool first = pc == 0, last = pc + kc == KG;
+        const Epi *e = last ? &epi : nullptr;
+        for (index_t i = i0; i < i1; i += MR) {
+          index_t p = g0;
+          if (sgemm::runs_whole<MG, OW>(whole, i, g0 * NR, kc)) {
+            const index_t j = oh * OW + g0 * NR;
+            sgemm::tile_run<Epi, sgemm::prefetch_a, true>(
+                whole, kc, a.panel(i, pc), b.panel_base(j), 0, NR,
+                y + i * ldy + (oh - y0) * OW + g0 * NR, ldy, !first, e, i, j, offsets + pc);
+            p += whole;
+          }
+          for (; p < g1; ++p) {
+            const bool lastPanel = p + 1 == panels;
+            const index_t col = lastPanel ? lastStart : p * NR, j = oh * OW + col;
+            sgemm::tile<true, sgemm::prefetch_a>(
+                kc, a.panel(i, pc), b.panel_base(j), 0, y + i * ldy + (oh - y0) * OW + col, ldy,
+                sgemm::min_of(MR, MG - i), lastPanel ? lastCols : NR, !first, e, i, j,
+                offsets + pc);
+          }
         }
       }
     }
@@ -375,6 +388,12 @@ template <class Win, index_t KG> struct phased_offsets {
   }
 };
 
+/// Whether phased_rows_gemm splits a product's output rows over the
+/// threads (below, waking them costs more than they take off).
+template <class Win, index_t MG, index_t KG>
+constexpr bool phased_rows_split_v = ONNXC_THREADS > 1 &&
+                                     (MG * KG) * (Win::oh * Win::ow) >= (index_t(1) << 22);
+
 /// The whole output of a strided convolution through phased_rows.
 template <class Win, index_t MG, index_t KG, class A, class Epi>
 void phased_rows_gemm(const A &a, const float *img, float *y, const Epi &epi) {
@@ -384,7 +403,7 @@ void phased_rows_gemm(const A &a, const float *img, float *y, const Epi &epi) {
   auto rows = [&](index_t r0, index_t r1) {
     phased_rows<Win, MG, KG>(a, b, offsets.at, y, OHW, 0, r0, r1, 0, MG, epi);
   };
-  if constexpr (ONNXC_THREADS > 1 && MG * OHW * KG >= (index_t(1) << 22))
+  if constexpr (phased_rows_split_v<Win, MG, KG>)
     parallel_for(Win::oh, rows);
   else
     rows(0, Win::oh);
@@ -435,15 +454,28 @@ constexpr bool strided_pointwise_v = (OHW % 16 == 0 && (MG <= 64 || KG <= 32)) |
                                      (MG <= 64 && KG * OHW <= 256 * 1024 &&
                                       (ONNXC_THREADS == 1 || OHW < 2048));
 
-/// Whether a convolution's SGEMM reads phase-split images: strided, with
-/// few enough channels x taps that the strided gathers of plain im2col
-/// would cost about as much as the product (a network's first layer, up
-/// to a 7x7 window over three channels: resnet18's 64 x 12544 x 147,
-/// 2300 -> 1910 us on one thread). Not for one tap: a strided 1x1 reads a
-/// quarter of its input, which splitting whole images would copy all of
-/// (resnet18's downsampling 64 -> 128 x 784: 175 -> 129 us).
+/// A strided convolution of more than one tap over few channels x taps,
+/// whose strided gathers of plain im2col would cost about as much as the
+/// product (a network's first layer, up to a 7x7 window over three
+/// channels: resnet18's 64 x 12544 x 147, 2300 -> 1910 us on one thread).
+/// Not for one tap: a strided 1x1 reads a quarter of its input, which
+/// splitting whole images would copy all of (resnet18's downsampling
+/// 64 -> 128 x 784: 175 -> 129 us).
 template <class Win, index_t KG>
-constexpr bool im2col_phased_v = Win::sw > 1 && KG <= 160 && Win::kh * Win::kw > 1;
+constexpr bool phased_few_taps_v = Win::sw > 1 && KG <= 160 && (Win::kh * Win::kw) > 1;
+
+/// Whether a convolution's SGEMM reads phase-split images: few channels x
+/// taps (above), or few output channels, whose A panels are too few to
+/// repay packing B from the image (3x3 stride 2, weights pre-packed, one
+/// thread: 32 x 784 x 288 300 vs 356 us, 48 x 196 x 576 159 vs 238, 32 x
+/// 49 x 2304 183 vs 219; with 64 output channels it still won 0.71-1.02,
+/// with 128 it lost 0.91-1.23). On threads only where the rows split: the
+/// images of one thread's rows were then filled by both (two threads,
+/// 40 x 81 x 216 and 32 x 49 x 2304: 12% and 11% slower).
+template <class Win, index_t KG, index_t MG>
+constexpr bool im2col_phased_v = phased_few_taps_v<Win, KG> ||
+                                 (Win::sw > 1 && Win::kh * Win::kw > 1 && MG <= 48 &&
+                                  (ONNXC_THREADS == 1 || phased_rows_split_v<Win, MG, KG>));
 
 /// Whether a convolution's SGEMM reads B from an im2col matrix [K, OH*OW]
 /// written whole beforehand (up to 128 KB) and read in place: unstrided
@@ -866,7 +898,7 @@ void conv(const T *ONNXC_RESTRICT x, const T *ONNXC_RESTRICT w,
             im2col_whole<Win, CG>(xg, extra);
             sgemm::gemm<MG, OHW, KG>(a, sgemm::strided_b{extra, OHW, OHW}, yg, OHW, false,
                                      scratch, epi);
-          } else if constexpr (im2col_phased_v<Win, KG>) {
+          } else if constexpr (im2col_phased_v<Win, KG, MG>) {
             using B = im2col_phased_b<Win>;
             float *img = extra;
             fill_phased_images<Win, CG>(xg, img);
@@ -914,8 +946,8 @@ constexpr index_t conv_scratch_floats() {
       return own;
     else if constexpr (im2col_whole_v<Win, KG, OHW>)
       return own + KG * OHW;
-    else if constexpr (im2col_phased_v<Win, KG>)
-      return own + CG * im2col_phased_b<Win>::plane;
+    else if constexpr (im2col_phased_v<Win, KG, MG>)
+      return own + CG * im2col_phased_b<Win>::plane + im2col_phased_b<Win>::slack;
     else
       return own;
   } else {
@@ -1377,7 +1409,7 @@ template <index_t C, index_t M, class Win, class PoolWin> constexpr index_t conv
 }
 
 /// Y = MaxPool(act(Conv(X, W) + bias)): a network's first convolution
-/// (strided, few channels: im2col_phased_v, weights pre-packed) and the
+/// (strided, few channels: phased_few_taps_v, weights pre-packed) and the
 /// stride-2 max pool after it. The convolution's rows are computed a band
 /// at a time into the thread's scratch and pooled from there while in
 /// cache, so its output (3 MB in squeezenet1_1 and resnet18) is never written
@@ -1401,7 +1433,7 @@ void conv_max_pool(const float *ONNXC_RESTRICT x, const float *ONNXC_RESTRICT w,
                 "weights were packed for another --cpu than this compiler targets");
   static_assert(conv_max_pool_floats<C, M, Win, PoolWin>() <= ScratchFloats,
                 "the scratch reserved for conv_max_pool is too small");
-  static_assert(Win::d == 1 && Win::kd == 1 && Win::od == 1 && im2col_phased_v<Win, KG>,
+  static_assert(Win::d == 1 && Win::kd == 1 && Win::od == 1 && phased_few_taps_v<Win, KG>,
                 "conv_max_pool: a 2-D convolution that reads phase-split images");
   static_assert(PoolWin::h == OH && PoolWin::w == OW && PoolWin::d == 1 && PoolWin::kd == 1 &&
                     PoolWin::sw == 2 && PoolWin::dw == 1 && PoolWin::pw < simd::native::width,

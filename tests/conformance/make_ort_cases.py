@@ -130,6 +130,26 @@ def main(root):
     # NaNs pass through Relu (each NaN input spreads to its 3 x 3
     # neighbourhood through the convolution).
     activation_cases(root, "relu_nan", "Relu", seed=6, nans=4, conv_nans=2)
+    # Strided convolutions of many channels x taps but few output channels,
+    # which read phase-split images over several K blocks (conv.h
+    # im2col_phased_v): one with a residual and rows of 29 outputs (a
+    # partial last panel), one 5x5 of stride 3 without.
+    rng = np.random.default_rng(8)
+    weights = [numpy_helper.from_array(rng.standard_normal(s).astype(np.float32) * 0.05, n)
+               for n, s in (("wa", (40, 64, 3, 3)), ("ba", (40,)), ("wb", (24, 64, 5, 5)))]
+    nodes = [
+        helper.make_node("Conv", ["x", "wa", "ba"], ["ca"], name="conv_a", strides=[2, 2],
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("Add", ["ca", "r"], ["sa"], name="residual"),
+        helper.make_node("Relu", ["sa"], ["ya"], name="relu"),
+        helper.make_node("Conv", ["x", "wb"], ["yb"], name="conv_b", strides=[3, 3],
+                         pads=[2, 2, 2, 2]),
+    ]
+    write_case(root, "conv_strided_few_outputs",
+               helper.make_graph(nodes, "conv_strided_few_outputs",
+                                 [value("x", [1, 64, 58, 58]), value("r", [1, 40, 29, 29])],
+                                 [value("ya", [1, 40, 29, 29]), value("yb", [1, 24, 20, 20])],
+                                 weights))
 
 
 if __name__ == "__main__":

@@ -326,15 +326,34 @@ TEST(ConvSgemm, StridedFewChannels) {
   checkConvSgemm<3, 10, 94, 94, 47, 47, 3, 2, 1>(false);
   checkConvSgemm<3, 10, 94, 94, 47, 47, 3, 2, 1>(true);
   // A 7x7 stride-2 window over three channels (resnet's first layer).
-  static_assert(onnxc::im2col_phased_v<onnxc::window3d<1, 38, 38, 1, 19, 19, 1, 7, 7, 1, 2, 2,
-                                                       0, 3, 3, 1, 1, 1>, 3 * 49>,
-                "the 7x7 case must read phase-split images");
+  static_assert(
+      onnxc::phased_few_taps_v<
+          onnxc::window3d<1, 38, 38, 1, 19, 19, 1, 7, 7, 1, 2, 2, 0, 3, 3, 1, 1, 1>, 3 * 49>,
+      "the 7x7 case must read phase-split images");
   checkConvSgemm<3, 16, 38, 38, 19, 19, 7, 2, 3>(true);
   // A strided 1x1 (a residual block's downsampling) gathers instead.
-  static_assert(!onnxc::im2col_phased_v<onnxc::window3d<1, 14, 14, 1, 7, 7, 1, 1, 1, 1, 2, 2, 0,
-                                                        0, 0, 1, 1, 1>, 64>,
-                "a 1x1 must not read phase-split images");
+  static_assert(
+      !onnxc::im2col_phased_v<
+          onnxc::window3d<1, 14, 14, 1, 7, 7, 1, 1, 1, 1, 2, 2, 0, 0, 0, 1, 1, 1>, 64, 16>,
+      "a 1x1 must not read phase-split images");
   checkConvSgemm<64, 16, 14, 14, 7, 7, 1, 2, 0>(true);
+}
+
+TEST(ConvSgemm, StridedFewOutputChannels) {
+  // Strided, many channels x taps but few output channels: read in place
+  // from phase-split images over several K blocks (576 = 3 x 192), each
+  // block after the first adding to y, the last with the epilogue; rows
+  // of 14 keep a partial last panel (no overlap across K blocks).
+  using Win = onnxc::window3d<1, 56, 56, 1, 28, 28, 1, 3, 3, 1, 2, 2, 0, 1, 1, 1, 1, 1>;
+  static_assert(onnxc::im2col_phased_v<Win, 64 * 9, 48>, "split by rows on threads");
+  static_assert(sg::block_depth(64 * 9) < 64 * 9, "several K blocks");
+  checkConvSgemm<64, 48, 56, 56, 28, 28, 3, 2, 1>(false);
+  checkConvSgemm<64, 48, 56, 56, 28, 28, 3, 2, 1>(true);
+  checkConvSgemm<64, 32, 28, 28, 14, 14, 3, 2, 1>(false);
+  checkConvSgemm<64, 32, 28, 28, 14, 14, 3, 2, 1>(true);
+  checkConvSgemm<20, 30, 23, 23, 7, 7, 5, 3, 2>(true);
+  // Many output channels pack B from the image as before.
+  static_assert(!onnxc::im2col_phased_v<Win, 64 * 9, 128>, "packs B");
 }
 
 TEST(ConvSgemm, SmallImagesThroughWholeIm2col) {

@@ -3,6 +3,7 @@
 
 #include "dialects/onnx/OnnxDialect.h"
 #include "dialects/onnx/ShapeInference/ShapeHelpers.h"
+#include "onnxc/conv_blocking.h"
 #include "onnxc/sgemm_blocking.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -1123,13 +1124,10 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
       if (splitsOutputChannels(op, threads, tile.rows))
         return 4 * std::max(sgemm, sgemm_blocking::split_rows_floats(oh * ow, xt.getDimSize(1),
                                                                      /*packs=*/true, threads));
-      // conv.h im2col_phased_v: strided, more than one tap, and K <= 160
-      // or few output channels, reads the images of all of a group's
+      // conv.h im2col_phased_v reads the images of all of a group's
       // channels, after the SGEMM's scratch.
-      int64_t mg = yt.getDimSize(1) / group;
-      bool rowsSplit = threads > 1 && mg * oh * ow * kg >= (int64_t(1) << 22);
-      bool phased = kg <= 160 || (mg <= 48 && (threads == 1 || rowsSplit));
-      if (strides[spatial - 1] > 1 && phased && kg > xt.getDimSize(1) / group)
+      if (conv_blocking::phased_images(strides[spatial - 1] > 1, kg / (xt.getDimSize(1) / group),
+                                       yt.getDimSize(1) / group, oh * ow, kg, threads))
         return sgemm + 4 * (xt.getDimSize(1) / group * phasedImageFloats(op) +
                             wt.getShape().back() * dil[spatial - 1] + sgemm_blocking::max_nr);
       // conv.h im2col_whole_v: unstrided, several taps, output rows

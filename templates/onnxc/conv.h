@@ -3,6 +3,7 @@
 #ifndef ONNXC_TEMPLATES_CONV_H
 #define ONNXC_TEMPLATES_CONV_H
 
+#include "onnxc/conv_blocking.h"
 #include "onnxc/elementwise.h"
 #include "onnxc/sgemm.h"
 #include "onnxc/winograd.h"
@@ -389,10 +390,10 @@ template <class Win, index_t KG> struct phased_offsets {
 };
 
 /// Whether phased_rows_gemm splits a product's output rows over the
-/// threads (below, waking them costs more than they take off).
+/// threads (conv_blocking.h, shared with the compiler).
 template <class Win, index_t MG, index_t KG>
-constexpr bool phased_rows_split_v = ONNXC_THREADS > 1 &&
-                                     (MG * KG) * (Win::oh * Win::ow) >= (index_t(1) << 22);
+constexpr bool phased_rows_split_v = conv_blocking::phased_rows_split(MG, (Win::oh * Win::ow), KG,
+                                                                      ONNXC_THREADS);
 
 /// The whole output of a strided convolution through phased_rows.
 template <class Win, index_t MG, index_t KG, class A, class Epi>
@@ -454,28 +455,16 @@ constexpr bool strided_pointwise_v = (OHW % 16 == 0 && (MG <= 64 || KG <= 32)) |
                                      (MG <= 64 && KG * OHW <= 256 * 1024 &&
                                       (ONNXC_THREADS == 1 || OHW < 2048));
 
-/// A strided convolution of more than one tap over few channels x taps,
-/// whose strided gathers of plain im2col would cost about as much as the
-/// product (a network's first layer, up to a 7x7 window over three
-/// channels: resnet18's 64 x 12544 x 147, 2300 -> 1910 us on one thread).
-/// Not for one tap: a strided 1x1 reads a quarter of its input, which
-/// splitting whole images would copy all of (resnet18's downsampling
-/// 64 -> 128 x 784: 175 -> 129 us).
+/// Whether a convolution's SGEMM reads phase-split images: for few
+/// channels x taps alone (conv_max_pool's case), or for any of the reasons
+/// in conv_blocking.h, which the compiler shares.
 template <class Win, index_t KG>
-constexpr bool phased_few_taps_v = Win::sw > 1 && KG <= 160 && (Win::kh * Win::kw) > 1;
-
-/// Whether a convolution's SGEMM reads phase-split images: few channels x
-/// taps (above), or few output channels, whose A panels are too few to
-/// repay packing B from the image (3x3 stride 2, weights pre-packed, one
-/// thread: 32 x 784 x 288 300 vs 356 us, 48 x 196 x 576 159 vs 238, 32 x
-/// 49 x 2304 183 vs 219; with 64 output channels it still won 0.71-1.02,
-/// with 128 it lost 0.91-1.23). On threads only where the rows split: the
-/// images of one thread's rows were then filled by both (two threads,
-/// 40 x 81 x 216 and 32 x 49 x 2304: 12% and 11% slower).
+constexpr bool phased_few_taps_v = conv_blocking::phased_few_taps(Win::sw > 1, (Win::kh * Win::kw),
+                                                                  KG);
 template <class Win, index_t KG, index_t MG>
-constexpr bool im2col_phased_v = phased_few_taps_v<Win, KG> ||
-                                 (Win::sw > 1 && Win::kh * Win::kw > 1 && MG <= 48 &&
-                                  (ONNXC_THREADS == 1 || phased_rows_split_v<Win, MG, KG>));
+constexpr bool im2col_phased_v = conv_blocking::phased_images(Win::sw > 1, (Win::kh * Win::kw), MG,
+                                                              (Win::oh * Win::ow), KG,
+                                                              ONNXC_THREADS);
 
 /// Whether a convolution's SGEMM reads B from an im2col matrix [K, OH*OW]
 /// written whole beforehand (up to 128 KB) and read in place: unstrided

@@ -342,8 +342,10 @@ TEST(ConvSgemm, StridedFewChannels) {
 TEST(ConvSgemm, StridedFewOutputChannels) {
   // Strided, many channels x taps but few output channels: read in place
   // from phase-split images over several K blocks (576 = 3 x 192), each
-  // block after the first adding to y, the last with the epilogue; rows
-  // of 14 keep a partial last panel (no overlap across K blocks).
+  // block after the first adding to y, the last with the epilogue. Rows of
+  // 28 end in a panel overlapping the one before, alone in its group, so
+  // it starts its columns over (partial where a residual is added); rows
+  // of 14 are one partial panel.
   using Win = onnxc::window3d<1, 56, 56, 1, 28, 28, 1, 3, 3, 1, 2, 2, 0, 1, 1, 1, 1, 1>;
   static_assert(onnxc::im2col_phased_v<Win, 64 * 9, 48>, "split by rows on threads");
   static_assert(sg::block_depth(64 * 9) < 64 * 9, "several K blocks");

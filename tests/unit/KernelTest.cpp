@@ -358,6 +358,28 @@ TEST(ConvSgemm, StridedFewOutputChannels) {
   static_assert(!onnxc::im2col_phased_v<Win, 64 * 9, 128>, "packs B");
 }
 
+TEST(ConvSgemm, StridedPackedFromTheImage) {
+  // Strided windows over many channels and output channels pack B from
+  // the image. Output rows narrower than two panels are packed through
+  // whole-row lines (im2col_b::by_lines): resnet18's 3x3 stride 2 (784
+  // columns: several chunks of panels, a partial last panel), rows of 15
+  // (two partial ones per panel), a 5x5 stride 3 whose last taps fall in
+  // the trailing padding, a 1x1 stride 2.
+  using Lines = onnxc::window3d<1, 56, 56, 1, 28, 28, 1, 3, 3, 1, 2, 2, 0, 1, 1, 1, 1, 1>;
+  static_assert(!onnxc::im2col_phased_v<Lines, 64 * 9, 128>, "packs B");
+  static_assert(sg::im2col_b<Lines>::by_lines, "through lines");
+  checkConvSgemm<64, 128, 56, 56, 28, 28, 3, 2, 1>(true);
+  checkConvSgemm<24, 56, 29, 29, 15, 15, 3, 2, 1>(false);
+  checkConvSgemm<40, 72, 23, 23, 8, 8, 5, 3, 2>(false);
+  checkConvSgemm<96, 64, 14, 14, 7, 7, 1, 2, 0>(true);
+  // Rows of 65 are packed panel by panel, the edge taps' runs split into
+  // zeros and a gather.
+  using Runs = onnxc::window3d<1, 130, 130, 1, 65, 65, 1, 3, 3, 1, 2, 2, 0, 1, 1, 1, 1, 1>;
+  static_assert(!sg::im2col_b<Runs>::by_lines && !onnxc::im2col_phased_v<Runs, 24 * 9, 56>,
+                "packs B panel by panel");
+  checkConvSgemm<24, 56, 130, 130, 65, 65, 3, 2, 1>(false);
+}
+
 TEST(ConvSgemm, SmallImagesThroughWholeIm2col) {
   // LeNet's second convolution (5x5, no pads) and a padded 3x3: output rows
   // shorter than a panel, from an im2col matrix written whole.

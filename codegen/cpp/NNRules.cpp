@@ -249,27 +249,25 @@ DenseElementsAttr packConvWeights(Operation *op, int64_t group, int64_t mr) {
   return value ? packWeightPanels(value, group, mr) : DenseElementsAttr();
 }
 
-/// Floats of a zero-bordered, phase-split image of one input plane (conv.h
-/// depthwise_padded) of convolution `op` with spatial output dims `out`,
-/// bounded by input + all pads + the last output's reach + a stride per
-/// dim (each phase plane's row rounds up).
-int64_t phasedPlaneBound(Operation *op, ArrayRef<int64_t> out) {
-  auto xt = tensorType(op->getOperand(0)), wt = tensorType(op->getOperand(1));
-  auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>(2, 1));
-  auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>(2, 1));
-  int64_t padSum = 0, plane = 1;
-  for (int64_t p : intsAttr(op, "pads").value_or(SmallVector<int64_t>{}))
-    padSum += p;
-  for (size_t i = 0; i < out.size(); ++i)
-    plane *= xt.getDimSize(2 + i) + padSum + (wt.getDimSize(2 + i) - 1) * dil[i] +
-             (out[i] - 1) * strides[i] + 1 + strides[i];
-  return plane;
-}
-
 /// Floats of one channel's phase-split image of a strided convolution's
 /// SGEMM (conv.h im2col_phased_b::plane, after depthwise_padded<Win,
-/// false>): per dim, the input with its leading pad or the last output's
-/// reach if longer; the columns split into `stride` phases.
+/// false>) for spatial dims `in` -> `out`: per dim, the input with its
+/// leading pad or the last output's reach if longer; the columns split
+/// into `stride` phases.
+int64_t phasedImageFloats(ArrayRef<int64_t> in, ArrayRef<int64_t> out, ArrayRef<int64_t> kernel,
+                          ArrayRef<int64_t> strides, ArrayRef<int64_t> dil,
+                          ArrayRef<int64_t> lead) {
+  auto span = [&](size_t i) {
+    int64_t need = (out[i] - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1;
+    return std::max(need, in[i] + lead[i]);
+  };
+  size_t last = in.size() - 1;
+  int64_t phases = strides[last];
+  int64_t rows = in.size() == 2 ? span(0) : 1;
+  return phases * rows * ((span(last) + phases - 1) / phases);
+}
+
+/// The same for convolution `op` itself.
 int64_t phasedImageFloats(Operation *op) {
   auto xt = tensorType(op->getOperand(0)), wt = tensorType(op->getOperand(1));
   auto yt = tensorType(op->getResult(0));
@@ -277,14 +275,8 @@ int64_t phasedImageFloats(Operation *op) {
   int64_t spatial = xt.getRank() - 2;
   auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>(spatial, 1));
   auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>(spatial, 1));
-  auto lead = padsOf(op, xt, yt, kernel).first;
-  auto span = [&](int64_t i) {
-    int64_t need = (yt.getDimSize(2 + i) - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1;
-    return std::max(need, xt.getDimSize(2 + i) + lead[i]);
-  };
-  int64_t last = spatial - 1, phases = strides[last];
-  int64_t rows = spatial == 2 ? span(0) : 1;
-  return phases * rows * ((span(last) + phases - 1) / phases);
+  return phasedImageFloats(xt.getShape().drop_front(2), yt.getShape().drop_front(2), kernel,
+                           strides, dil, padsOf(op, xt, yt, kernel).first);
 }
 
 /// The product {M, K, N} (output channels, input channels, positions) of
@@ -467,14 +459,18 @@ int64_t convPoolBandRows(int64_t m, int64_t ow, int64_t poolKernel, int64_t pool
   return rowsFor(r);
 }
 
-/// Floats of scratch conv.h conv_max_pool takes: the phase-split images
-/// (bounded as convolutions bound them: each dim's input, pads, the last
-/// output's reach and a stride), then a band per thread.
+/// Floats of scratch conv.h conv_max_pool takes (conv_max_pool_floats):
+/// the phase-split images and the slack a partial last panel's loads
+/// reach past them, then a band per thread.
 int64_t convMaxPoolScratchFloats(Operation *op, int threads) {
   auto xt = tensorType(op->getOperand(0)), wt = tensorType(op->getOperand(1));
   auto conv = *intsAttr(op, "conv_shape");
+  auto strides = intsAttr(op, "strides").value_or(SmallVector<int64_t>{1, 1});
   auto dil = intsAttr(op, "dilations").value_or(SmallVector<int64_t>{1, 1});
-  int64_t plane = phasedPlaneBound(op, ArrayRef<int64_t>(conv).drop_front(2));
+  auto pads = intsAttr(op, "pads").value_or(SmallVector<int64_t>(4, 0));
+  int64_t plane = phasedImageFloats(
+      xt.getShape().drop_front(2), ArrayRef<int64_t>(conv).drop_front(2),
+      wt.getShape().drop_front(2), strides, dil, ArrayRef<int64_t>(pads).take_front(2));
   auto round16 = [](int64_t v) { return (v + 15) / 16 * 16; };
   int64_t images = round16(xt.getDimSize(1) * plane + wt.getDimSize(3) * dil[1] + 32);
   int64_t bandRows = convPoolBandRows(conv[1], conv[3], (*intsAttr(op, "pool_kernel_shape"))[0],
@@ -1130,12 +1126,11 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
                                        yt.getDimSize(1) / group, oh * ow, kg, threads))
         return sgemm + 4 * (xt.getDimSize(1) / group * phasedImageFloats(op) +
                             wt.getShape().back() * dil[spatial - 1] + sgemm_blocking::max_nr);
-      // conv.h im2col_whole_v: unstrided, several taps, output rows
-      // shorter than a panel and K x OH*OW within 128 KB writes the whole
-      // im2col matrix after the SGEMM's scratch.
+      // conv.h im2col_whole_v writes the whole im2col matrix after the
+      // SGEMM's scratch.
       bool unstrided = llvm::all_of(strides, [](int64_t v) { return v == 1; });
-      if (unstrided && kg > xt.getDimSize(1) / group && (tile.cols == 0 || ow < tile.cols) &&
-          kg * oh * ow <= 32768)
+      if (conv_blocking::whole_im2col(unstrided, kg / (xt.getDimSize(1) / group), ow, tile.cols, kg,
+                                      oh * ow))
         return sgemm + 4 * kg * oh * ow;
       return sgemm;
     }

@@ -466,15 +466,12 @@ constexpr bool im2col_phased_v = conv_blocking::phased_images(Win::sw > 1, (Win:
                                                               (Win::oh * Win::ow), KG,
                                                               ONNXC_THREADS);
 
-/// Whether a convolution's SGEMM reads B from an im2col matrix [K, OH*OW]
-/// written whole beforehand (up to 128 KB) and read in place: unstrided
-/// windows of more than one tap over small images, whose output rows are
-/// shorter than a panel, so that packing would copy runs of a few floats
-/// at a time (LeNet's convolutions, one thread: 6 x 784 x 25 9.0 -> 4.3 us,
-/// 16 x 100 x 150 13.2 -> 6.0 us; with the matrix packed again, 11.7).
+/// Whether a convolution's SGEMM reads B from a whole im2col matrix
+/// [K, OH*OW] (conv_blocking.h, shared with the compiler).
 template <class Win, index_t KG, index_t OHW>
-constexpr bool im2col_whole_v = Win::sh == 1 && Win::sw == 1 && Win::kh * Win::kw > 1 &&
-                                Win::ow < sgemm::NR && KG * OHW <= 32768;
+constexpr bool im2col_whole_v = conv_blocking::whole_im2col(Win::sh == 1 && Win::sw == 1,
+                                                            (Win::kh * Win::kw), Win::ow, sgemm::NR,
+                                                            KG, OHW);
 
 /// Writes the im2col matrix b [C * KH * KW, OH * OW] of C planes x (one
 /// row per channel and tap; taps outside the image read zero).

@@ -5,6 +5,7 @@
 #include "dialects/onnx/ShapeInference/ShapeHelpers.h"
 #include "onnxc/conv_blocking.h"
 #include "onnxc/sgemm_blocking.h"
+#include "onnxc/winograd_blocking.h"
 
 #include "mlir/IR/Diagnostics.h"
 
@@ -1051,24 +1052,6 @@ int64_t onnxc::sgemmScratchFloats(int64_t m, int64_t n, int64_t k, int threads, 
   return sgemm_blocking::scratch_floats(m, n, k, packA, /*packB=*/true, threaded, threads);
 }
 
-/// Mirrors winograd.h scratch_floats for F(out x out, 3x3): V and M of a
-/// block of tile rows (one block per thread when threads take whole
-/// blocks), then each thread's SGEMM packing space.
-static int64_t winogradScratchFloats(int64_t c, int64_t m, int64_t oh, int64_t ow, int64_t out,
-                                     int threads) {
-  constexpr int64_t blockBytes = 512 * 1024; // winograd::block_bytes
-  const int64_t xis = (out + 2) * (out + 2);
-  int64_t th = (oh + out - 1) / out, tw = (ow + out - 1) / out;
-  int64_t rows = th;
-  if (xis * c * m * 4 <= blockBytes && xis * (c + m) * th * tw * 4 > 4 * blockBytes)
-    rows = std::clamp<int64_t>(blockBytes / (xis * (c + m) * tw * 4), 1, th);
-  int64_t blocks = (th + rows - 1) / rows;
-  int64_t perThread = threads > 1 && blocks >= 2 * threads ? threads : 1;
-  int64_t tiles = rows * tw;
-  return perThread * xis * (c + m) * tiles +
-         int64_t(threads) * sgemmScratchFloats(m, tiles, c, threads, false, false);
-}
-
 /// Mirrors conv.h depthwise_padded::floats for a 2-D window (a 1-D one is
 /// one row tall): a strip of the phase-split image (two for small planes),
 /// then a row; each phase plane's rows padded to whole cache lines.
@@ -1135,8 +1118,9 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
       return sgemm;
     }
     if (kernel == ConvKernel::Winograd)
-      return std::max(sgemm, 4 * winogradScratchFloats(xt.getDimSize(1), yt.getDimSize(1), oh,
-                                                       ow, winogradOutTile(op), threads));
+      return std::max(sgemm,
+                      4 * winograd_blocking::scratch_floats(winogradOutTile(op), xt.getDimSize(1),
+                                                            yt.getDimSize(1), oh, ow, threads));
     // Depthwise: per thread, a strip of the image and a row. A 1-D
     // window is one row tall.
     auto dims2 = [&](ArrayRef<int64_t> v, int64_t fill) -> std::array<int64_t, 2> {

@@ -20,6 +20,7 @@
 #define ONNXC_TEMPLATES_WINOGRAD_H
 
 #include "onnxc/sgemm.h"
+#include "onnxc/winograd_blocking.h"
 
 ONNXC_NAMESPACE_BEGIN
 namespace winograd {
@@ -60,56 +61,23 @@ template <> struct transform<4> {
   }
 };
 
-/// Tile rows per block: the convolution runs a block of tile rows at a
-/// time (input transform, A^2 products, output transform) so that the
-/// block's V and M stay in L2 between being written and read; whole images'
-/// V and M (3 MB each for 56 x 56 x 64) spill to L3, whose bandwidth the
-/// transforms then wait on (resnet18's 56 x 56 x 64, best of four runs:
-/// 1830 -> 1100 us on one thread, 940 -> 570 us on two).
-/// Each block reads all of U again, so weights larger than a block take
-/// the whole image at once (256 x 256: 4 MB, 1200 -> 1900 us in blocks);
-/// so do images whose V and M are a few blocks' worth, where the blocks'
-/// narrower products and partial last panels cost more than the spill
-/// (27 x 27 x 32 -> 128: 292 -> 330 us in blocks).
-constexpr index_t block_bytes = 512 * 1024; // mirrored by the compiler's scratch sizing
+// Blocking and scratch sizes: winograd_blocking.h, shared with the
+// compiler.
 template <index_t Out>
 constexpr index_t block_tile_rows(index_t C, index_t M, index_t OH, index_t OW) {
-  constexpr index_t XI = transform<Out>::xis;
-  const index_t TH = (OH + Out - 1) / Out, TW = (OW + Out - 1) / Out;
-  const index_t uBytes = XI * C * M * index_t(sizeof(float));
-  const index_t rowBytes = XI * (C + M) * TW * index_t(sizeof(float));
-  if (uBytes > block_bytes || TH * rowBytes <= 4 * block_bytes)
-    return TH;
-  const index_t r = block_bytes / rowBytes;
-  return r < 1 ? 1 : r > TH ? TH : r;
+  return winograd_blocking::block_tile_rows(Out, C, M, OH, OW);
 }
-
-/// Whether threads take whole blocks each (V, M and the products of a
-/// block all on one core) rather than sharing every block: shared, each
-/// block's V and M cross between the cores' caches twice, which on two
-/// threads cost as much as the second thread saved.
 template <index_t Out>
 constexpr bool blocks_per_thread(index_t C, index_t M, index_t OH, index_t OW) {
-  const index_t TH = (OH + Out - 1) / Out, TB = block_tile_rows<Out>(C, M, OH, OW);
-  return ONNXC_THREADS > 1 && (TH + TB - 1) / TB >= 2 * ONNXC_THREADS;
+  return winograd_blocking::blocks_per_thread(Out, C, M, OH, OW, ONNXC_THREADS);
 }
-
-/// Floats of one block's V and M, [A^2][C + M][block tiles].
 template <index_t Out>
 constexpr index_t block_floats(index_t C, index_t M, index_t OH, index_t OW) {
-  constexpr index_t XI = transform<Out>::xis;
-  return XI * (C + M) * block_tile_rows<Out>(C, M, OH, OW) * ((OW + Out - 1) / Out);
+  return winograd_blocking::block_floats(Out, C, M, OH, OW);
 }
-
-/// Floats of scratch (the compiler reserves at least as much): a block's
-/// V and M (one per thread when blocks_per_thread) and each thread's SGEMM
-/// packing space.
 template <index_t Out>
 constexpr index_t scratch_floats(index_t C, index_t M, index_t OH, index_t OW) {
-  const index_t tiles = block_tile_rows<Out>(C, M, OH, OW) * ((OW + Out - 1) / Out);
-  const index_t blocks = blocks_per_thread<Out>(C, M, OH, OW) ? ONNXC_THREADS : 1;
-  return blocks * block_floats<Out>(C, M, OH, OW) +
-         ONNXC_THREADS * sgemm::scratch_floats(M, tiles, C, false, true, false);
+  return winograd_blocking::scratch_floats(Out, C, M, OH, OW, ONNXC_THREADS);
 }
 
 /// F(2x2, 3x3)'s V[xi][c][tile] for tile rows [th0, th0 + TH) of one
@@ -417,8 +385,7 @@ void block(const float *x, const float *u, const float *bias, const float *resid
   constexpr index_t XI = transform<Out>::xis;
   constexpr index_t TW = (OW + Out - 1) / Out, P = R * TW;
   constexpr index_t uStride = sgemm::round_up(Mo, sgemm::MR) * C;
-  constexpr index_t packFloats =
-      sgemm::scratch_floats(Mo, block_tile_rows<Out>(C, Mo, OH, OW) * TW, C, false, true, false);
+  constexpr index_t packFloats = winograd_blocking::pack_floats(Out, C, Mo, OH, OW, ONNXC_THREADS);
   float *v = vm, *m = vm + XI * C * P;
   if constexpr (Out == 2)
     input_transform_f2<!PerThread, C, H, W, R, TW, PH, PW>(x, v, th0);

@@ -727,10 +727,10 @@ template <class Win> struct im2col_b {
   /// a few panels' columns: the tap's whole output rows first, into a line
   /// on the stack (loops of constant length, per tap column), then whole
   /// panels copied from it. Panel by panel, most panels straddle two or
-  /// three rows, each run a loop of its own length: resnet18's 3x3
-  /// stride-2 convolutions (rows of 28, 14 and 7) took 4-10% longer on
-  /// one thread, AVX-512 or AVX2, 3-16% on two. (On AVX-512, packing
-  /// was 19% of the 64 -> 128 on 56 x 56 before, 10% after.)
+  /// three rows, each run a loop of its own length: resnet18's strided
+  /// 3x3 and 1x1 convolutions (rows of 28, 14 and 7) take 3-10% less time
+  /// through lines on one thread, AVX-512 or AVX2, 3-16% less on two (on
+  /// AVX-512, packing took 19% of the 3x3 64 -> 128 on 56 x 56, now 10%).
   static constexpr bool by_lines = Win::ow < 64;
   static constexpr index_t line_panels = clamp_of(256 / NR, 1, 16);
   static constexpr index_t line_floats = line_panels * NR + 2 * Win::ow;
@@ -838,10 +838,9 @@ template <class Win> struct im2col_b {
             }
           } else {
             // A run reaching into the left or right padding: zeros, the
-            // columns inside the image, zeros. Checked element by element,
-            // the taps at the edges (a third of a 3x3 window's) took most
-            // of the packing (resnet18's 3x3 stride-2 64 -> 128 on 56 x 56,
-            // one thread, AVX-512: packing 19% of the layer).
+            // columns inside the image, zeros, so that the gather
+            // vectorizes as the runs inside do (checked element by
+            // element, it stored a float at a time).
             const index_t lo = iw0 < 0 ? min_of((Win::sw - 1 - iw0) / Win::sw, je - jb) : 0;
             const index_t hi =
                 iwLast >= Wd ? je - jb - min_of((iwLast - Wd + Win::sw) / Win::sw, je - jb - lo)

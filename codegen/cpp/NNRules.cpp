@@ -473,7 +473,9 @@ int64_t convMaxPoolScratchFloats(Operation *op, int threads) {
       xt.getShape().drop_front(2), ArrayRef<int64_t>(conv).drop_front(2),
       wt.getShape().drop_front(2), strides, dil, ArrayRef<int64_t>(pads).take_front(2));
   auto round16 = [](int64_t v) { return (v + 15) / 16 * 16; };
-  int64_t images = round16(xt.getDimSize(1) * plane + wt.getDimSize(3) * dil[1] + 32);
+  int64_t images =
+      round16(xt.getDimSize(1) * plane +
+              conv_blocking::phased_slack(wt.getDimSize(3), dil[1], sgemm_blocking::max_nr));
   int64_t bandRows = convPoolBandRows(conv[1], conv[3], (*intsAttr(op, "pool_kernel_shape"))[0],
                                       (*intsAttr(op, "pool_strides"))[0]);
   return images + threads * round16(conv[1] * bandRows * conv[3]);
@@ -1108,7 +1110,8 @@ int64_t onnxc::nnScratchBytes(Operation *op, int threads, const SgemmTile &tile)
       if (conv_blocking::phased_images(strides[spatial - 1] > 1, kg / (xt.getDimSize(1) / group),
                                        yt.getDimSize(1) / group, oh * ow, kg, threads))
         return sgemm + 4 * (xt.getDimSize(1) / group * phasedImageFloats(op) +
-                            wt.getShape().back() * dil[spatial - 1] + sgemm_blocking::max_nr);
+                            conv_blocking::phased_slack(wt.getShape().back(), dil[spatial - 1],
+                                                        sgemm_blocking::max_nr));
       // conv.h im2col_whole_v writes the whole im2col matrix after the
       // SGEMM's scratch.
       bool unstrided = llvm::all_of(strides, [](int64_t v) { return v == 1; });

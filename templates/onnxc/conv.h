@@ -272,9 +272,8 @@ template <class Win> struct im2col_phased_b {
   static constexpr bool packs = true;
   using P = depthwise_padded<Win, false>;
   static constexpr index_t plane = P::phases * P::h * P::w;
-  /// Past the last image: a partial last panel's loads reach up to a panel
-  /// past its row's last tap.
-  static constexpr index_t slack = Win::kw * Win::dw + sgemm::NR;
+  /// Past the last image (conv_blocking.h).
+  static constexpr index_t slack = conv_blocking::phased_slack(Win::kw, Win::dw, sgemm::NR);
   const float *img;
   /// Where output column j's taps start: tap k at panel_base(j) + offset(k),
   /// and the columns after j in its output row follow (phased_rows_gemm).
@@ -1390,7 +1389,7 @@ template <index_t M, class Win, class PoolWin> struct conv_pool_band {
 /// Floats of scratch conv_max_pool takes: the phase-split images, then a
 /// band per thread.
 template <index_t C, index_t M, class Win, class PoolWin> constexpr index_t conv_max_pool_floats() {
-  return sgemm::round_up(C * im2col_phased_b<Win>::plane + Win::kw * Win::dw + sgemm::NR, 16) +
+  return sgemm::round_up(C * im2col_phased_b<Win>::plane + im2col_phased_b<Win>::slack, 16) +
          ONNXC_THREADS * conv_pool_band<M, Win, PoolWin>::floats;
 }
 

@@ -1,7 +1,8 @@
 // Which convolutions conv.h reads from phase-split images or a whole
-// im2col matrix, in one place for both sides: the kernels (conv.h, on ONNXC_THREADS threads) and
-// the compiler, which reserves the images in each node's scratch. Plain
-// constexpr arithmetic with the thread count as an argument.
+// im2col matrix, and the scratch past the images, in one place for both
+// sides: the kernels (conv.h, on ONNXC_THREADS threads) and the compiler,
+// which reserves them in each node's scratch. Plain constexpr arithmetic
+// with the thread count as an argument.
 #ifndef ONNXC_TEMPLATES_CONV_BLOCKING_H
 #define ONNXC_TEMPLATES_CONV_BLOCKING_H
 
@@ -44,6 +45,11 @@ constexpr bool phased_images(bool strided, index_t taps, index_t m, index_t ohw,
          (strided && taps > 1 && m <= 48 &&
           (threads == 1 || phased_rows_split(m, ohw, k, threads)));
 }
+
+/// Floats past a convolution's last phase-split image (kw taps, dilation
+/// dw, panels of nr columns) that a partial last panel's loads reach: up
+/// to a panel past its row's last tap.
+constexpr index_t phased_slack(index_t kw, index_t dw, index_t nr) { return kw * dw + nr; }
 
 /// Whether a convolution's SGEMM (K x OHW per group, output rows `ow`
 /// wide) reads B from a whole im2col matrix written beforehand (up to

@@ -51,17 +51,22 @@ constexpr bool blocks_per_thread(index_t out, index_t c, index_t m, index_t oh, 
   return threads > 1 && (th + tb - 1) / tb >= 2 * threads;
 }
 
+/// Tiles of a block: its tile rows, whole.
+constexpr index_t block_tiles(index_t out, index_t c, index_t m, index_t oh, index_t ow) {
+  return block_tile_rows(out, c, m, oh, ow) * tiles_along(ow, out);
+}
+
 /// Floats of one block's V and M, [A^2][C + M][block tiles].
 constexpr index_t block_floats(index_t out, index_t c, index_t m, index_t oh, index_t ow) {
-  return xis(out) * (c + m) * block_tile_rows(out, c, m, oh, ow) * tiles_along(ow, out);
+  return xis(out) * (c + m) * block_tiles(out, c, m, oh, ow);
 }
 
 /// Floats of each product's packing space: B packed at run time, on the
 /// calling thread alone.
 constexpr index_t pack_floats(index_t out, index_t c, index_t m, index_t oh, index_t ow,
                               int threads) {
-  return sgemm_blocking::scratch_floats(
-      m, block_tile_rows(out, c, m, oh, ow) * tiles_along(ow, out), c, false, true, false, threads);
+  return sgemm_blocking::scratch_floats(m, block_tiles(out, c, m, oh, ow), c, false, true, false,
+                                        threads);
 }
 
 /// Floats of scratch: a block's V and M (one per thread when

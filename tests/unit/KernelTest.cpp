@@ -360,7 +360,7 @@ TEST(ConvSgemm, StridedFewOutputChannels) {
 
 TEST(ConvSgemm, StridedPackedFromTheImage) {
   // Strided windows over many channels and output channels pack B from
-  // the image. Output rows narrower than two panels are packed through
+  // the image. Output rows of fewer than 64 columns are packed through
   // whole-row lines (im2col_b::by_lines): resnet18's 3x3 stride 2 (784
   // columns: several chunks of panels, a partial last panel), rows of 15
   // (two partial ones per panel), a 5x5 stride 3 whose last taps fall in
